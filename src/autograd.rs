@@ -3,7 +3,7 @@
 //! # The idea in one screen
 //!
 //! Every operation on tensors that require a gradient records, in its result,
-//! *which operation* produced it and *from which inputs* (a [`GradFn`]). The
+//! *which operation* produced it and *from which inputs* (its `grad_fn`). The
 //! results therefore form a graph that goes from the loss back to the
 //! parameters, the "graphe de calcul" of chapter 2.
 //!
@@ -52,6 +52,27 @@ use crate::tensor::Tensor;
 /// [`Tensor::from_op`]; `backward` receives ∂loss/∂output and returns
 /// ∂loss/∂input for each input (`None` where `needs[i]` is false, to skip work).
 /// Each returned gradient must have its input's shape.
+///
+/// ```
+/// use apprentissage::prelude::*;
+/// use apprentissage::autograd::Op;
+/// use ndarray::ArrayD;
+///
+/// /// y = sin(x), with dy/dx = cos(x).
+/// struct Sin;
+/// impl Op for Sin {
+///     fn name(&self) -> &'static str { "SinBackward0" }
+///     fn backward(&self, g: &ArrayD<f32>, x: &[&ArrayD<f32>], _: &ArrayD<f32>, _: &[bool])
+///         -> Vec<Option<ArrayD<f32>>> {
+///         vec![Some(g * &x[0].mapv(f32::cos))]
+///     }
+/// }
+/// let x = tensor!([0.]).requires_grad_();
+/// let y = Tensor::from_op(x.data().mapv(f32::sin), vec![x.clone()], Sin);
+/// assert_eq!(y.grad_fn(), Some("SinBackward0"));
+/// y.sum().backward();
+/// assert_eq!(x.grad().unwrap().to_vec(), vec![1.0]); // cos 0
+/// ```
 pub trait Op {
     /// PyTorch-style name shown as `grad_fn`, e.g. `"MulBackward0"`.
     fn name(&self) -> &'static str;
@@ -78,6 +99,14 @@ pub(crate) struct GradFn {
 }
 
 /// Why `backward` could not run.
+///
+/// ```
+/// use apprentissage::prelude::*;
+/// let x = tensor!([1., 2.]).requires_grad_();
+/// let err = (&x * 2.0).try_backward().unwrap_err();
+/// assert_eq!(err, AutogradError::NotAScalar(vec![2]));
+/// println!("{err}"); // says to reduce with .sum() or .mean() first
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub enum AutogradError {
     /// `backward()` needs a single number (a loss), not a tensor of this shape.

@@ -30,6 +30,13 @@ use crate::tensor::Tensor;
 
 /// Step and tolerances of a check. Values are `f32`, so ε cannot be tiny:
 /// rounding errors grow like 10⁻⁷/ε.
+///
+/// ```
+/// use apprentissage::prelude::*;
+/// use apprentissage::gradcheck::{gradcheck_with, Tolerance};
+/// let tight = Tolerance { eps: 1e-3, atol: 1e-3, rtol: 1e-3 };
+/// assert!(gradcheck_with(|x: &[Tensor]| x[0].exp(), &[tensor!([0.5])], tight).is_ok());
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Tolerance {
     /// The finite-difference step ε.
@@ -51,6 +58,16 @@ impl Default for Tolerance {
 }
 
 /// The first element whose analytic and numerical gradients disagree.
+///
+/// ```
+/// use apprentissage::prelude::*;
+/// use apprentissage::gradcheck::gradcheck;
+/// // `detach` hides the dependency from autograd: backward sees no gradient
+/// let err = gradcheck(|x: &[Tensor]| x[0].detach() * &x[0], &[tensor!([3.])]).unwrap_err();
+/// assert_eq!(err.index, vec![0]);
+/// assert_eq!(err.analytic, 3.0);               // only ∂(c·x)/∂x with c = 3
+/// assert!((err.numerical - 6.0).abs() < 1e-2); // the true derivative of x²
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct GradcheckError {
     /// Which input (position in the slice given to `gradcheck`).
@@ -78,14 +95,18 @@ impl std::error::Error for GradcheckError {}
 /// Fixed, distinct weights used to turn an output into one number.
 fn weights(shape: &[usize]) -> ArrayD<f32> {
     let n: usize = shape.iter().product();
-    let w = (0..n).map(|i| 1.0 - 0.37 * ((i * 7 + 3) % 11) as f32 / 11.0);
+    // w₀ = 1, so a scalar output is checked as it is
+    let w = (0..n).map(|i| 1.0 - 0.37 * ((i * 7) % 11) as f32 / 11.0);
     ArrayD::from_shape_vec(shape.to_vec(), w.collect()).expect("length")
 }
 
 /// Σ wᵢ·outᵢ computed in f64 to keep finite differences accurate.
 fn weighted_sum(out: &Tensor, w: &ArrayD<f32>) -> f64 {
     let out = out.data();
-    out.iter().zip(w.iter()).map(|(&o, &w)| o as f64 * w as f64).sum()
+    out.iter()
+        .zip(w.iter())
+        .map(|(&o, &w)| o as f64 * w as f64)
+        .sum()
 }
 
 /// Fresh leaf copies of `inputs` (standard layout) that require a gradient.
@@ -136,10 +157,7 @@ pub fn numerical_gradient(
 /// finite differences, with the default [`Tolerance`].
 ///
 /// The inputs are copied; `f` receives leaves that require a gradient.
-pub fn gradcheck(
-    f: impl Fn(&[Tensor]) -> Tensor,
-    inputs: &[Tensor],
-) -> Result<(), GradcheckError> {
+pub fn gradcheck(f: impl Fn(&[Tensor]) -> Tensor, inputs: &[Tensor]) -> Result<(), GradcheckError> {
     gradcheck_with(f, inputs, Tolerance::default())
 }
 

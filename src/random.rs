@@ -37,7 +37,9 @@ pub fn manual_seed(seed: u64) {
 fn lock() -> MutexGuard<'static, Option<StdRng>> {
     // A panic while the lock was held cannot leave a generator half-updated
     // in a way that matters, so a poisoned lock is simply taken back.
-    GENERATOR.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    GENERATOR
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Runs `f` with the crate's generator (for code that needs raw random numbers,

@@ -433,6 +433,11 @@ macro_rules! tensor {
 }
 
 /// Numbers that [`tensor!`] accepts.
+///
+/// ```
+/// use apprentissage::tensor::ToF32;
+/// assert_eq!(3u8.to_f32(), 3.0);
+/// ```
 pub trait ToF32: Copy {
     /// Converts to `f32` (rounding for `f64`).
     fn to_f32(self) -> f32;
@@ -452,7 +457,10 @@ mod tests {
         assert_eq!(Tensor::zeros(&[2, 3]).shape(), vec![2, 3]);
         assert_eq!(Tensor::ones(&[4]).to_vec(), vec![1.0; 4]);
         assert_eq!(Tensor::full(&[1, 2], 3.0).to_vec(), vec![3.0, 3.0]);
-        assert_eq!(Tensor::arange(1.0, 2.0, 0.25).to_vec(), vec![1., 1.25, 1.5, 1.75]);
+        assert_eq!(
+            Tensor::arange(1.0, 2.0, 0.25).to_vec(),
+            vec![1., 1.25, 1.5, 1.75]
+        );
         assert_eq!(Tensor::arange(0.0, -3.0, -1.0).to_vec(), vec![0., -1., -2.]);
         assert_eq!(Tensor::linspace(-1.0, 1.0, 3).to_vec(), vec![-1., 0., 1.]);
         let t = tensor!([[[1.], [2.]]]);
@@ -474,7 +482,9 @@ mod tests {
 
     #[test]
     fn manual_seed_makes_random_tensors_reproducible() {
-        let _lock = crate::random::SEED_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        let _lock = crate::random::SEED_LOCK
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         manual_seed(42);
         let a = Tensor::randn(&[5]).to_vec();
         let u = Tensor::rand(&[5]).to_vec();
@@ -486,7 +496,9 @@ mod tests {
 
     #[test]
     fn randn_has_mean_zero_and_unit_variance() {
-        let _lock = crate::random::SEED_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        let _lock = crate::random::SEED_LOCK
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         manual_seed(1);
         let x = Tensor::randn(&[20_000]);
         let mean = x.mean().item();

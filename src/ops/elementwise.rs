@@ -228,7 +228,11 @@ impl Tensor {
         } else {
             zip_broadcast(&a, &b, f32::min)
         };
-        Tensor::from_op(value, vec![self.clone(), other.clone()], ExtremumOp { is_max })
+        Tensor::from_op(
+            value,
+            vec![self.clone(), other.clone()],
+            ExtremumOp { is_max },
+        )
     }
 }
 
@@ -346,8 +350,11 @@ mod tests {
             assert_gradcheck(|t| &t[0] - &t[1], &[x.clone(), y.clone()]);
             assert_gradcheck(|t| &t[0] * &t[1], &[x.clone(), y.clone()]);
             assert_gradcheck(|t| &t[0] / &t[1], &[x.clone(), y.clone()]);
-            assert_gradcheck(|t| t[0].maximum(&t[1]), &[x.clone(), y.clone()]);
-            assert_gradcheck(|t| t[0].minimum(&t[1]), &[x, y]);
+            // on a grid of step ¼ shifted by ⅛, so that |x − y| ≥ ⅛ stays far from the kink
+            let grid = |t: &Tensor, shift: f32| Tensor::from_array(t.data().mapv(|v| (v * 4.0).round() / 4.0 + shift));
+            let (gx, gy) = (grid(&x, 0.0), grid(&y, 0.125));
+            assert_gradcheck(|t| t[0].maximum(&t[1]), &[gx.clone(), gy.clone()]);
+            assert_gradcheck(|t| t[0].minimum(&t[1]), &[gx, gy]);
         }
     }
 
@@ -369,7 +376,9 @@ mod tests {
     }
 
     #[test]
-    #[should_panic(expected = "add: shapes [3, 4] and [3] cannot be broadcast together: in dimension 1")]
+    #[should_panic(
+        expected = "add: shapes [3, 4] and [3] cannot be broadcast together: in dimension 1"
+    )]
     fn incompatible_shapes_panic_with_the_course_rule() {
         let _ = Tensor::zeros(&[3, 4]) + Tensor::zeros(&[3]);
     }

@@ -9,7 +9,9 @@
 //! | `reduce` | `sum`, `mean`, `max`, `min` (all or along a dim), `argmax`, `argmin` |
 //! | `matmul` | `matmul`, `mm`, batched `bmm` through BLAS |
 //! | `shape` | `reshape`/`view`, `flatten`, `transpose`, `t`, `permute`, `unsqueeze`, `squeeze` |
-//! | `index` | `slice`, `index_select`, `gather`, `index`, `masked_fill`, `masked_select`, `cat`, `stack` |
+//! | `index` | `slice`, `index_select`, `gather`, `index` |
+//! | `mask` | `masked_fill`, `masked_select` |
+//! | `join` | `cat`, `stack` |
 //! | `compare` | `eq`, `ne`, `gt`, `ge`, `lt`, `le` (masks of 0/1, no gradient) |
 //! | `activation` | `relu`, `leaky_relu`, `sigmoid`, `tanh` |
 //! | `softmax` | `softmax`, `log_softmax` |
@@ -21,7 +23,9 @@ pub mod activation;
 pub mod compare;
 pub mod elementwise;
 pub mod index;
+pub mod join;
 pub mod loss;
+pub mod mask;
 pub mod matmul;
 pub mod reduce;
 pub mod shape;
@@ -30,6 +34,12 @@ pub mod unary;
 
 /// A dimension number; negative values count from the end, as in PyTorch
 /// (`-1` is the last dimension).
+///
+/// ```
+/// use apprentissage::prelude::*;
+/// let x = tensor!([[1., 2.], [3., 4.]]);
+/// assert_eq!(x.sum_dim(-1, false).to_vec(), x.sum_dim(1, false).to_vec());
+/// ```
 pub trait Dim: Copy {
     /// The dimension as an `isize`.
     fn as_isize(self) -> isize;
@@ -44,19 +54,27 @@ impl_dim!(i32, i64, isize, usize);
 /// panicking with a message that names `op` when it is out of range.
 pub(crate) fn resolve_dim(op: &str, dim: impl Dim, ndim: usize) -> usize {
     let d = dim.as_isize();
-    let n = ndim as isize;
+    // a 0-dimensional tensor accepts 0 and −1, as in PyTorch
+    let n = (ndim as isize).max(1);
     let resolved = if d < 0 { d + n } else { d };
     assert!(
-        (0..n.max(1)).contains(&resolved),
+        (0..n).contains(&resolved),
         "{op}: dimension {d} is out of range for a tensor with {ndim} dimension(s) \
          (valid: {} to {})",
-        -n.max(1),
-        n.max(1) - 1
+        -n,
+        n - 1
     );
     resolved as usize
 }
 
 /// Indices given as a slice, a vector, or a tensor of whole numbers (e.g. labels).
+///
+/// ```
+/// use apprentissage::ops::Indices;
+/// use apprentissage::prelude::*;
+/// assert_eq!(tensor!([2., 0.]).to_indices(), vec![2, 0]);
+/// assert_eq!([1usize, 3].to_indices(), vec![1, 3]);
+/// ```
 pub trait Indices {
     /// The indices as `usize`; panics on a negative or fractional value.
     fn to_indices(&self) -> Vec<usize>;

@@ -57,7 +57,9 @@ impl Op for Unary {
         let x = x[0];
         let grad = match *self {
             Unary::Neg => -g,
-            Unary::Pow(p) => Zip::from(g).and(x).map_collect(|&g, &x| g * p * x.powf(p - 1.0)),
+            Unary::Pow(p) => Zip::from(g)
+                .and(x)
+                .map_collect(|&g, &x| g * p * x.powf(p - 1.0)),
             Unary::Sqrt => Zip::from(g).and(y).map_collect(|&g, &y| g / (2.0 * y)),
             Unary::Exp => g * y,
             Unary::Log => g / x,
@@ -70,9 +72,11 @@ impl Op for Unary {
                     0.0
                 }
             }),
-            Unary::Clamp(lo, hi) => Zip::from(g)
-                .and(x)
-                .map_collect(|&g, &x| if x >= lo && x <= hi { g } else { 0.0 }),
+            Unary::Clamp(lo, hi) => {
+                Zip::from(g)
+                    .and(x)
+                    .map_collect(|&g, &x| if x >= lo && x <= hi { g } else { 0.0 })
+            }
         };
         vec![Some(grad)]
     }
@@ -172,7 +176,10 @@ mod tests {
 
     #[test]
     fn unary_ops_pass_gradcheck() {
-        for (i, shape) in [vec![], vec![5], vec![2, 3], vec![2, 1, 3]].iter().enumerate() {
+        for (i, shape) in [vec![], vec![5], vec![2, 3], vec![2, 1, 3]]
+            .iter()
+            .enumerate()
+        {
             let seed = i as u64;
             assert_gradcheck(|t| -&t[0], &[random(shape, seed)]);
             assert_gradcheck(|t| t[0].pow(2.0), &[random(shape, seed)]);
