@@ -35,6 +35,13 @@ use crate::ops::{Dim, Indices};
 use crate::tensor::Tensor;
 
 /// How a loss combines the per-sample values (PyTorch's `reduction=`).
+///
+/// ```
+/// use apprentissage::prelude::*;
+/// let (pred, target) = (tensor!([1., 3.]), tensor!([0., 0.]));
+/// assert_eq!(F::mse_loss(&pred, &target).item(), 5.0); // (1 + 9) / 2
+/// assert_eq!(F::mse_loss_with(&pred, &target, Reduction::Sum).item(), 10.0);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Reduction {
     /// The average over the samples (PyTorch's default).
