@@ -46,11 +46,16 @@ pub use ndarray;
 
 pub mod autograd;
 pub mod broadcast;
+pub mod data;
+pub mod datasets;
 mod display;
 pub mod functional;
 pub mod gradcheck;
 pub mod inplace;
+pub mod nn;
 pub mod ops;
+pub mod optim;
+pub mod plot;
 pub mod random;
 pub mod tensor;
 
@@ -67,4 +72,5 @@ pub mod prelude {
     pub use crate::tensor;
     pub use crate::tensor::Tensor;
     pub use ndarray::s;
+    // nn, optim, data, datasets and plot add their names below, one line each.
 }
