@@ -8,19 +8,20 @@ SHELL := bash
 STAGE := scripts/stage.sh
 SETUP := scripts/setup.sh
 DATA_DIR := $(or $(APPRENTISSAGE_DATA),$(CURDIR)/data)
-DATASETS := mnist
+DATASETS := mnist cifar-10-batches-bin
 
 # Start of this make run (seconds since the epoch), for the totals.
 export STAGE_T0 := $(shell date +%s)
 total = echo "==== $(1): total $$(( $$(date +%s) - $(STAGE_T0) )) s"
 
-.PHONY: help run test setup data clean-data
+.PHONY: help run test bench setup data clean-data
 
 help:
-	@echo "make run         set up (system packages, MNIST) and run the main job"
+	@echo "make run         set up (system packages, datasets) and run the main job"
 	@echo "make test        fmt, clippy, tests, docs and set-up tests (what CI runs)"
+	@echo "make bench       the performance table (MNIST MLP and LeNet-5 epochs, Conv2d, spiral, sgemm)"
 	@echo "make setup       scripts/setup.sh all"
-	@echo "make data        download and verify MNIST into $(DATA_DIR)/mnist"
+	@echo "make data        MNIST into $(DATA_DIR)/mnist, Fashion-MNIST (apt), CIFAR-10 when online"
 	@echo "make clean-data  remove the downloaded datasets ($(addprefix $(DATA_DIR)/,$(DATASETS)))"
 
 run:
@@ -37,11 +38,15 @@ test:
 	@$(STAGE) test-setup scripts/test-setup.sh
 	@$(call total,make test: all stages passed)
 
+bench:
+	@$(STAGE) data $(SETUP) mnist
+	@$(STAGE) bench cargo run --release --example bench -- $(BENCH_ARGS)
+
 setup:
 	@$(STAGE) setup $(SETUP) all
 
 data:
-	@$(STAGE) data $(SETUP) mnist
+	@$(STAGE) data $(SETUP) mnist fashion cifar
 
 clean-data:
 	rm -rf -- $(addprefix "$(DATA_DIR)"/,$(DATASETS))

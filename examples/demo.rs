@@ -4,27 +4,12 @@
 //!
 //! Run with `cargo run --release --example demo` after `make data`.
 
-use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
 use apprentissage::prelude::*;
 
 const DATA_DIR: &str = "data/mnist";
-const FILES: [&str; 4] = [
-    "train-images-idx3-ubyte",
-    "train-labels-idx1-ubyte",
-    "t10k-images-idx3-ubyte",
-    "t10k-labels-idx1-ubyte",
-];
-
-/// Images as an (n, 784) tensor in [0, 1] and labels as whole numbers.
-fn to_tensors(images: &[u8], labels: &[u8]) -> (Tensor, Vec<usize>) {
-    let n = labels.len();
-    let x = images.iter().map(|&p| p as f32 / 255.0).collect();
-    let x = Tensor::from_vec(x, &[n, 784]);
-    (x, labels.iter().map(|&l| l as usize).collect())
-}
 
 /// A linear layer's weight and bias, initialised U(−1/√in, 1/√in) like PyTorch.
 fn layer(inputs: usize, outputs: usize) -> (Tensor, Tensor) {
@@ -35,26 +20,18 @@ fn layer(inputs: usize, outputs: usize) -> (Tensor, Tensor) {
 }
 
 fn main() -> ExitCode {
-    let dir = Path::new(DATA_DIR);
-    if let Some(missing) = FILES.iter().find(|f| !dir.join(f).is_file()) {
-        eprintln!(
-            "error: {} is missing; run `make data` first",
-            dir.join(missing).display()
-        );
-        return ExitCode::FAILURE;
-    }
-    let mnist = mnist::MnistBuilder::new()
-        .base_path(DATA_DIR)
-        .label_format_digit()
-        .training_set_length(60_000)
-        .test_set_length(10_000)
-        .finalize();
-    let (x_train, y_train) = to_tensors(&mnist.trn_img, &mnist.trn_lbl);
-    let (x_test, y_test) = to_tensors(&mnist.tst_img, &mnist.tst_lbl);
+    let load = |split| Mnist::load(DATA_DIR, split).map(|ds| ds.transform(ToTensor));
+    let (train_set, test_set) = match (load(Split::Train), load(Split::Test)) {
+        (Ok(train), Ok(test)) => (train, test),
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     println!(
         "MNIST: {} training images, {} test images",
-        y_train.len(),
-        y_test.len()
+        train_set.len(),
+        test_set.len()
     );
 
     manual_seed(0);
@@ -64,12 +41,11 @@ fn main() -> ExitCode {
     let forward = |x: &Tensor| (x.matmul(&w1) + &b1).relu().matmul(&w2) + &b2;
 
     let (batch, lr) = (64, 0.1);
+    let loader = DataLoader::new(&train_set, batch);
     let start = Instant::now();
-    let n = y_train.len();
-    for (step, first) in (0..n).step_by(batch).enumerate() {
-        let last = (first + batch).min(n);
-        let x = x_train.slice(s![first..last, ..]);
-        let loss = F::cross_entropy(&forward(&x), &y_train[first..last]);
+    for (step, (images, labels)) in loader.iter().enumerate() {
+        let x = images.view(&[-1, 784]);
+        let loss = F::cross_entropy(&forward(&x), &labels);
         params.iter().for_each(|p| p.zero_grad());
         loss.backward();
         no_grad(|| {
@@ -84,16 +60,14 @@ fn main() -> ExitCode {
     let seconds = start.elapsed().as_secs_f64();
     println!(
         "one epoch in {seconds:.2} s ({:.0} images/s)",
-        n as f64 / seconds
+        train_set.len() as f64 / seconds
     );
 
     let accuracy = no_grad(|| {
-        let predicted = forward(&x_test).argmax(1);
-        predicted
-            .eq(&Tensor::from_vec(
-                y_test.iter().map(|&y| y as f32).collect(),
-                &[y_test.len()],
-            ))
+        let (images, labels) = full_batch(&test_set);
+        forward(&images.view(&[-1, 784]))
+            .argmax(1)
+            .eq(&labels)
             .mean()
             .item()
     });

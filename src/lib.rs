@@ -73,4 +73,24 @@ pub mod prelude {
     pub use crate::tensor::Tensor;
     pub use ndarray::s;
     // nn, optim, data, datasets and plot add their names below, one line each.
+    pub use crate::data::{
+        full_batch, mean_std, random_split, Compose, DataLoader, Dataset, Lambda, Normalize,
+        Subset, ToTensor, Transform,
+    };
+    pub use crate::nn::{
+        sequential, AvgPool2d, Conv2d, Dropout, Flatten, LeakyReLU, Linear, LogSoftmax, MaxPool2d,
+        Module, ReLU, Sequential, Sigmoid, Softmax, Tanh,
+    };
+    pub use crate::optim::{Adagrad, Adam, Optimizer, Rmsprop, Sgd};
+    pub use crate::plot::{
+        Animation, Chart, DecisionMap, Figure, Figures, Format, Graph, Heatmap, Histogram,
+        ImageGrid, Run, TrainingCurves,
+    };
+    pub use crate::{
+        compose,
+        datasets::{
+            Cifar10, DataError, FashionMnist, ImageDataset, Mnist, Split, CIFAR10_MEAN,
+            CIFAR10_STD, MNIST_MEAN, MNIST_STD,
+        },
+    };
 }

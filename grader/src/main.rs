@@ -1,1 +1,234 @@
-fn main() {}
+//! `grader`: checks the apprentissage notebooks.
+//!
+//! - `grader generate [--check]`   solutions/*.ipynb → notebooks/*.ipynb
+//! - `grader check <notebook>`     a student's report, in French
+//! - `grader grade <files…>`       a batch for the instructor (parallel, CSV/JSON)
+//! - `grader replay [chapter…]`    runs the solutions in the real kernel, grades them and the stubs
+//!
+//! How grading stays honest is described in src/project.rs (build) and src/sandbox.rs (run).
+
+mod diagnostics;
+mod generate;
+mod grade;
+mod notebook;
+mod project;
+mod reference;
+mod replay;
+mod report;
+mod sandbox;
+mod slots;
+mod submission;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(
+    name = "grader",
+    version,
+    about = "Corrige les carnets du cours apprentissage (check, grade, generate, replay)."
+)]
+struct Cli {
+    /// The repository (solutions/, notebooks/, the course crate). Default: the one the grader
+    /// was built from, or $APPRENTISSAGE_ROOT.
+    #[arg(long, global = true, value_name = "DIR")]
+    root: Option<PathBuf>,
+    /// Where submissions are built: a shared cargo target dir and one project per worker.
+    /// Default: <root>/target/grader, or $APPRENTISSAGE_GRADER_DIR.
+    #[arg(long, global = true, value_name = "DIR")]
+    work_dir: Option<PathBuf>,
+    /// Longest build of one submission, in seconds (the first one also compiles the course crate).
+    #[arg(long, global = true, default_value_t = 900, value_name = "SECS")]
+    build_timeout: u64,
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Derive notebooks/<name>.ipynb from every solutions/<name>.ipynb (answers become todo!()).
+    Generate {
+        /// Write nothing; fail if a notebook in notebooks/ is not what generate would write.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Grade one notebook and print the student's report (exit 0 only if everything passes).
+    Check {
+        notebook: PathBuf,
+        #[command(flatten)]
+        common: Common,
+        /// Also write the report as JSON.
+        #[arg(long, value_name = "FILE")]
+        json: Option<PathBuf>,
+    },
+    /// Grade many notebooks in parallel: one row per file, never stopped by a bad file.
+    Grade {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Submissions graded at the same time.
+        #[arg(long, short, default_value_t = 2)]
+        jobs: usize,
+        /// Gradebook: one row per file, points and outcome per exercise.
+        #[arg(long, value_name = "FILE")]
+        csv: Option<PathBuf>,
+        /// Every report in full (outcomes, reasons, compiler messages, output).
+        #[arg(long, value_name = "FILE")]
+        json: Option<PathBuf>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Execute solutions/<chapter>.ipynb in the evcxr kernel through Jupyter, grade it (full
+    /// marks expected, twice), grade the student notebook (nothing may pass) and check that
+    /// notebooks/ is in sync. Default: every chapter.
+    Replay {
+        chapters: Vec<String>,
+        /// Longest run of one cell, in seconds.
+        #[arg(long, default_value_t = 900, value_name = "SECS")]
+        cell_timeout: u64,
+        /// The `jupyter` command (default: ~/.cache/apprentissage/venv/bin/jupyter, then PATH).
+        #[arg(long, value_name = "PATH")]
+        jupyter: Option<PathBuf>,
+    },
+}
+
+#[derive(clap::Args)]
+struct Common {
+    /// The chapter to grade against (default: from the file name, else from its exercise ids).
+    #[arg(long)]
+    chapter: Option<String>,
+    /// Refuse notebooks larger than this many megabytes.
+    #[arg(long, default_value_t = 50, value_name = "MB")]
+    max_size: u64,
+    /// Lower every check's time limit to at most this many seconds.
+    #[arg(long, value_name = "SECS")]
+    max_check_time: Option<u64>,
+}
+
+fn env(cli: &Cli) -> project::Env {
+    let repo_root = cli
+        .root
+        .clone()
+        .or_else(|| std::env::var_os("APPRENTISSAGE_ROOT").map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from(reference::REPO_ROOT));
+    let work_dir = cli
+        .work_dir
+        .clone()
+        .or_else(|| std::env::var_os("APPRENTISSAGE_GRADER_DIR").map(PathBuf::from))
+        .unwrap_or_else(|| repo_root.join("target/grader"));
+    project::Env {
+        repo_root,
+        work_dir,
+        build_timeout: Duration::from_secs(cli.build_timeout),
+    }
+}
+
+fn options(env: project::Env, common: &Common) -> grade::Options {
+    grade::Options {
+        env,
+        chapter: common.chapter.clone(),
+        max_bytes: common.max_size.saturating_mul(1_000_000),
+        capture: 16 * 1024,
+        max_check_time: common.max_check_time.map(Duration::from_secs),
+    }
+}
+
+fn write_file(path: &PathBuf, text: &str) -> Result<(), String> {
+    std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let env = env(&cli);
+    let result = match &cli.command {
+        Cmd::Generate { check } => cmd_generate(&env, *check),
+        Cmd::Check {
+            notebook,
+            common,
+            json,
+        } => {
+            let opts = options(env, common);
+            (|| {
+                let slot = project::Slot::acquire(&opts.env)
+                    .map_err(|e| format!("{}: {e}", opts.env.work_dir.display()))?;
+                let r = grade::grade_file(notebook, &opts, &slot);
+                print!("{}", report::text(&r));
+                if let Some(path) = json {
+                    write_file(path, &serde_json::to_string_pretty(&r).unwrap())?;
+                }
+                Ok(r.all_pass())
+            })()
+        }
+        Cmd::Grade {
+            files,
+            jobs,
+            csv,
+            json,
+            common,
+        } => {
+            let opts = options(env, common);
+            let t = std::time::Instant::now();
+            let reports = grade::grade_many(files, &opts, *jobs, &|r| {
+                println!("{}", report::summary_line(r))
+            });
+            let passed = reports.iter().filter(|r| r.all_pass()).count();
+            println!(
+                "{} fichier(s) corrigé(s) en {:.1} s avec {} tâche(s) ; {passed} entièrement réussi(s)",
+                reports.len(),
+                t.elapsed().as_secs_f64(),
+                jobs
+            );
+            (|| {
+                if let Some(path) = csv {
+                    write_file(path, &report::csv(&reports))?;
+                }
+                if let Some(path) = json {
+                    write_file(path, &serde_json::to_string_pretty(&reports).unwrap())?;
+                }
+                Ok(passed == reports.len())
+            })()
+        }
+        Cmd::Replay {
+            chapters,
+            cell_timeout,
+            jupyter,
+        } => replay::run(
+            &env,
+            chapters,
+            Duration::from_secs(*cell_timeout),
+            jupyter.clone(),
+        ),
+    };
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("grader: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn cmd_generate(env: &project::Env, check: bool) -> Result<bool, String> {
+    let results = generate::generate_all(&env.repo_root, check)?;
+    let mut ok = true;
+    for g in &results {
+        let state = match (g.up_to_date, check) {
+            (true, _) => "up to date",
+            (false, false) => "written",
+            (false, true) => {
+                ok = false;
+                "OUT OF DATE (run `grader generate`)"
+            }
+        };
+        println!("{}: {state}", g.target.display());
+        if g.solution_not_canonical {
+            println!("  warning: solutions/{}.ipynb is not in Jupyter's formatting; save it from Jupyter so generate changes only the answers", g.name);
+        }
+    }
+    if results.is_empty() {
+        println!("no solutions/*.ipynb");
+    }
+    Ok(ok)
+}

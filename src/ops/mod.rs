@@ -16,21 +16,31 @@
 //! | `activation` | `relu`, `leaky_relu`, `sigmoid`, `tanh` |
 //! | `softmax` | `softmax`, `log_softmax` |
 //! | `loss` | `mse_loss`, `nll_loss`, `cross_entropy`, `margin_loss` |
+//! | `linear` | `linear` (x·Wᵀ + b, fused, through BLAS) |
+//! | `conv` | `conv2d` (im2col + BLAS) |
+//! | `pool` | `max_pool2d`, `avg_pool2d` |
+//! | `dropout` | `dropout` |
+//! | `window` (internal) | the geometry of sliding windows, `im2col`/`col2im`, shared by `conv` and `pool` |
 
 use crate::tensor::Tensor;
 
 pub mod activation;
 pub mod compare;
+pub mod conv;
+pub mod dropout;
 pub mod elementwise;
 pub mod index;
 pub mod join;
+pub mod linear;
 pub mod loss;
 pub mod mask;
 pub mod matmul;
+pub mod pool;
 pub mod reduce;
 pub mod shape;
 pub mod softmax;
 pub mod unary;
+pub(crate) mod window;
 
 /// A dimension number; negative values count from the end, as in PyTorch
 /// (`-1` is the last dimension).

@@ -1,0 +1,344 @@
+//! `grader replay`: for each chapter, execute solutions/<name>.ipynb in the evcxr kernel
+//! through Jupyter (`jupyter nbconvert --execute`), treat any error output AND any
+//! `panicked at` in a stream as a failure (evcxr reports panics only as text), keep the
+//! executed copy in target/replay/<name>.ipynb, grade it twice (full marks, same outcomes),
+//! grade notebooks/<name>.ipynb (no check may pass on the stubs) and check that notebooks/ is
+//! what `generate` would write. Prints a table; Ok(false) on any shortfall.
+
+use crate::grade::{self, Options};
+use crate::notebook;
+use crate::project::{Env, Slot};
+use crate::report::{self, Outcome, Report};
+use crate::{generate, reference, sandbox};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// Where set-up puts Jupyter and the kernel spec (scripts/setup.sh, steps jupyter and evcxr).
+pub fn cache_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("APPRENTISSAGE_CACHE") {
+        return dir.into();
+    }
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .unwrap_or_else(|| PathBuf::from("/tmp"));
+    base.join("apprentissage")
+}
+
+fn find_jupyter(explicit: Option<PathBuf>) -> Result<PathBuf, String> {
+    if let Some(j) = explicit {
+        return Ok(j);
+    }
+    let venv = cache_dir().join("venv/bin/jupyter");
+    if venv.exists() {
+        return Ok(venv);
+    }
+    std::env::var_os("PATH")
+        .and_then(|p| {
+            std::env::split_paths(&p)
+                .map(|d| d.join("jupyter"))
+                .find(|j| j.exists())
+        })
+        .ok_or_else(|| {
+            "jupyter introuvable : lancez `scripts/setup.sh jupyter evcxr` (ou passez --jupyter)"
+                .to_string()
+        })
+}
+
+/// One chapter's replay.
+struct Row {
+    name: String,
+    cells: usize,
+    seconds: f64,
+    first_result: Option<f64>,
+    score: String,
+    stub_score: String,
+    problems: Vec<String>,
+}
+
+pub fn run(
+    env: &Env,
+    chapters: &[String],
+    cell_timeout: Duration,
+    jupyter: Option<PathBuf>,
+) -> Result<bool, String> {
+    let jupyter = find_jupyter(jupyter)?;
+    let names: Vec<String> = if chapters.is_empty() {
+        reference::names().iter().map(|s| s.to_string()).collect()
+    } else {
+        chapters.to_vec()
+    };
+    if names.is_empty() {
+        println!("aucun carnet dans solutions/");
+        return Ok(true);
+    }
+    let out_dir = env.repo_root.join("target/replay");
+    std::fs::create_dir_all(&out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
+    let slot = Slot::acquire(env).map_err(|e| format!("{}: {e}", env.work_dir.display()))?;
+    let opts = |chapter: &str| Options {
+        env: env.clone(),
+        chapter: Some(chapter.to_string()),
+        max_bytes: 500_000_000,
+        capture: 16 * 1024,
+        max_check_time: None,
+    };
+    let sync = generate::generate_all(&env.repo_root, true)?;
+    let mut rows = Vec::new();
+    for name in &names {
+        let chapter = reference::chapter(name)?;
+        let mut row = Row {
+            name: name.clone(),
+            cells: chapter.code_cells,
+            seconds: 0.0,
+            first_result: None,
+            score: "-".into(),
+            stub_score: "-".into(),
+            problems: Vec::new(),
+        };
+        eprintln!("==> replay {name}: exécution de solutions/{name}.ipynb dans le noyau Rust…");
+        let executed = out_dir.join(format!("{name}.ipynb"));
+        match execute(
+            &jupyter,
+            &env.repo_root,
+            name,
+            &out_dir,
+            cell_timeout,
+            chapter.code_cells,
+        ) {
+            Err(e) => row.problems.push(e),
+            Ok((seconds, first)) => {
+                row.seconds = seconds;
+                row.first_result = first;
+                row.problems.extend(scan_outputs(&executed));
+                let a = grade::grade_file(&executed, &opts(name), &slot);
+                let b = grade::grade_file(&executed, &opts(name), &slot);
+                row.score = format!(
+                    "{}/{}",
+                    report::points(a.score),
+                    report::points(a.max_score)
+                );
+                if !a.all_pass() {
+                    row.problems
+                        .push(format!("solution pas à 100 % :\n{}", report::text(&a)));
+                }
+                if outcomes(&a) != outcomes(&b) {
+                    row.problems.push(
+                        "deux corrections de la solution diffèrent (non déterministe)".into(),
+                    );
+                }
+            }
+        }
+        let stubs = grade::grade_file(
+            &env.repo_root.join(format!("notebooks/{name}.ipynb")),
+            &opts(name),
+            &slot,
+        );
+        row.stub_score = format!(
+            "{}/{}",
+            report::points(stubs.score),
+            report::points(stubs.max_score)
+        );
+        let passing: Vec<&str> = stubs
+            .exercises
+            .iter()
+            .filter(|e| e.outcome == Outcome::Pass)
+            .map(|e| e.id.as_str())
+            .collect();
+        if !passing.is_empty() || stubs.error.is_some() {
+            row.problems.push(format!(
+                "le carnet élève passe des tests sans réponse : {passing:?} {:?}",
+                stubs.error
+            ));
+        }
+        match sync.iter().find(|g| &g.name == name) {
+            Some(g) if g.up_to_date => {}
+            _ => row.problems.push(format!(
+                "notebooks/{name}.ipynb n'est pas à jour : lancez `grader generate`"
+            )),
+        }
+        rows.push(row);
+    }
+    print_table(&rows);
+    Ok(rows.iter().all(|r| r.problems.is_empty()))
+}
+
+fn outcomes(r: &Report) -> Vec<(String, Outcome)> {
+    r.exercises
+        .iter()
+        .map(|e| (e.id.clone(), e.outcome))
+        .collect()
+}
+
+/// Runs nbconvert; returns (wall seconds, seconds from start to the first code cell's reply).
+fn execute(
+    jupyter: &Path,
+    root: &Path,
+    name: &str,
+    out_dir: &Path,
+    cell_timeout: Duration,
+    cells: usize,
+) -> Result<(f64, Option<f64>), String> {
+    let mut cmd = Command::new(jupyter);
+    cmd.args([
+        "nbconvert",
+        "--to",
+        "notebook",
+        "--execute",
+        "--allow-errors",
+    ])
+    .arg(format!(
+        "--ExecutePreprocessor.timeout={}",
+        cell_timeout.as_secs()
+    ))
+    .arg("--ExecutePreprocessor.kernel_name=rust")
+    .arg("--output-dir")
+    .arg(out_dir)
+    .arg("--output")
+    .arg(format!("{name}.ipynb"))
+    .arg(root.join(format!("solutions/{name}.ipynb")))
+    .current_dir(root);
+    let kernels = cache_dir().join("jupyter");
+    if kernels.exists() && std::env::var_os("JUPYTER_PATH").is_none() {
+        cmd.env("JUPYTER_PATH", kernels);
+    }
+    let started = SystemTime::now();
+    let t = Instant::now();
+    let whole = cell_timeout * (cells as u32 + 2);
+    let f = sandbox::run_command(cmd, whole, 64 * 1024)
+        .map_err(|e| format!("{}: {e}", jupyter.display()))?;
+    let seconds = t.elapsed().as_secs_f64();
+    if f.timed_out {
+        return Err(format!("l'exécution a dépassé {} s", whole.as_secs()));
+    }
+    if f.exit_code != Some(0) {
+        let err = String::from_utf8_lossy(&f.stderr.data);
+        let tail: Vec<&str> = err.lines().rev().take(15).collect();
+        return Err(format!(
+            "jupyter nbconvert a échoué (code {:?}) :\n{}",
+            f.exit_code,
+            tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+        ));
+    }
+    let start = started
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0);
+    let first = first_reply(&out_dir.join(format!("{name}.ipynb"))).map(|t| t - start);
+    Ok((seconds, first))
+}
+
+/// Unix time of the first code cell's `shell.execute_reply` (nbclient's timing metadata).
+fn first_reply(path: &Path) -> Option<f64> {
+    let nb = notebook::load(path, 500_000_000).ok()?;
+    let cell = nb
+        .cells()
+        .iter()
+        .find(|c| notebook::cell_type(c) == "code")?;
+    iso_to_unix(cell["metadata"]["execution"]["shell.execute_reply"].as_str()?)
+}
+
+/// `2026-11-27T12:00:01.250000Z` → seconds since the epoch (UTC only).
+fn iso_to_unix(s: &str) -> Option<f64> {
+    let (date, time) = s.trim_end_matches('Z').split_once('T')?;
+    let mut d = date.split('-').map(|x| x.parse::<i64>());
+    let (y, m, day) = (d.next()?.ok()?, d.next()?.ok()?, d.next()?.ok()?);
+    let mut t = time.split(':');
+    let (h, min, sec) = (
+        t.next()?.parse::<f64>().ok()?,
+        t.next()?.parse::<f64>().ok()?,
+        t.next()?.parse::<f64>().ok()?,
+    );
+    // Days from civil (H. Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days as f64 * 86_400.0 + h * 3600.0 + min * 60.0 + sec)
+}
+
+/// Error outputs and panics reported as text, one line each with the cell number.
+fn scan_outputs(path: &Path) -> Vec<String> {
+    let nb = match notebook::load(path, 500_000_000) {
+        Ok(nb) => nb,
+        Err(e) => return vec![format!("{}: {e}", path.display())],
+    };
+    let mut problems = Vec::new();
+    for (i, cell) in nb.cells().iter().enumerate() {
+        for out in cell["outputs"].as_array().map(Vec::as_slice).unwrap_or(&[]) {
+            let text = match out["output_type"].as_str() {
+                Some("error") => Some(format!(
+                    "{}: {}",
+                    out["ename"].as_str().unwrap_or("erreur"),
+                    out["evalue"].as_str().unwrap_or("")
+                )),
+                Some("stream") => notebook::source(&serde_json::json!({"source": out["text"]}))
+                    .filter(|t| t.contains("panicked at"))
+                    .map(|t| {
+                        t.lines()
+                            .skip_while(|l| !l.contains("panicked at"))
+                            .take(3)
+                            .collect::<Vec<_>>()
+                            .join(" / ")
+                    }),
+                _ => None,
+            };
+            if let Some(t) = text {
+                problems.push(format!(
+                    "cellule {} : {}",
+                    i + 1,
+                    t.chars().take(400).collect::<String>()
+                ));
+            }
+        }
+    }
+    problems
+}
+
+fn print_table(rows: &[Row]) {
+    println!(
+        "\n{:<10} {:>6} {:>10} {:>14} {:>8} {:>11}  état",
+        "chapitre", "cellules", "exécution", "1er résultat", "note", "squelettes"
+    );
+    for r in rows {
+        let first = r
+            .first_result
+            .map(|s| format!("{s:.1} s"))
+            .unwrap_or_else(|| "-".into());
+        let state = if r.problems.is_empty() {
+            "ok"
+        } else {
+            "ÉCHEC"
+        };
+        println!(
+            "{:<10} {:>8} {:>10} {:>14} {:>8} {:>11}  {state}",
+            r.name,
+            r.cells,
+            format!("{:.1} s", r.seconds),
+            first,
+            r.score,
+            r.stub_score
+        );
+    }
+    for r in rows.iter().filter(|r| !r.problems.is_empty()) {
+        println!("\n{} :", r.name);
+        for p in &r.problems {
+            for (i, line) in p.lines().enumerate() {
+                println!("  {}{line}", if i == 0 { "- " } else { "  " });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_timestamps() {
+        assert_eq!(iso_to_unix("1970-01-01T00:00:00Z"), Some(0.0));
+        assert_eq!(iso_to_unix("2000-03-01T00:00:01.5Z"), Some(951_868_801.5));
+    }
+}

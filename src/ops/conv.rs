@@ -1,0 +1,531 @@
+//! 2-D convolution (course 10.1): `im2col`, then one matrix product.
+//!
+//! For images `x` (N, C, H, W), filters `W` (O, C, kh, kw) and a bias `b` (O),
+//! with stride `s` and zero padding `p`:
+//!
+//! ```text
+//! y[n, o, i, j] = b[o] + Σ_c Σ_u Σ_v W[o, c, u, v] · x[n, c, s·i + u − p, s·j + v − p]
+//! OH = (H + 2p − kh) / s + 1        OW = (W + 2p − kw) / s + 1     (rounded down)
+//! ```
+//!
+//! (a pixel outside the image counts as 0). The trick that makes it fast:
+//! copy, for one image, every patch the filters will see into the columns of
+//! a matrix `cols` (C·kh·kw, OH·OW) — **im2col** —; then all the filters of
+//! the layer, flattened into a matrix `W₂` (O, C·kh·kw), meet all the patches
+//! in one matrix product, which BLAS computes at full speed:
+//!
+//! ```text
+//! y[n] = W₂ · cols(x[n]) + b                 (O, OH·OW)
+//!
+//! ∂L/∂W₂  = Σₙ g[n] · cols(x[n])ᵀ            (O, C·kh·kw)
+//! ∂L/∂cols = W₂ᵀ · g[n]                      (C·kh·kw, OH·OW), then col2im
+//! ∂L/∂b[o] = Σₙ Σᵢⱼ g[n, o, i, j]
+//! ```
+//!
+//! **col2im** is the reverse of im2col: each entry of `∂L/∂cols` is *added* to
+//! the pixel it was copied from (a pixel appears in up to kh·kw patches, so
+//! its gradient is the sum of their contributions).
+//!
+//! # One product per image, not one for the batch
+//!
+//! The product could also be done once for the whole batch, with `cols`
+//! (C·kh·kw, N·OH·OW); it then gives an (O, N, OH, OW) result that must be
+//! transposed into (N, O, OH, OW). Both were measured here (thread CPU time,
+//! one OpenBLAS thread, median of 20; 2-core machine, OpenBLAS 0.3.21, see
+//! `examples/conv_timing.rs` for the wall-clock times of the layer):
+//!
+//! | layer, batch | one product per image: fwd / fwd+bwd | one for the batch: fwd / fwd+bwd |
+//! |---|---|---|
+//! | `Conv2d(3→32, 5×5)`, (100, 3, 32, 32) | 5.8 / 21.5 ms | 14.7 / 45.8 ms |
+//! | LeNet-5 `Conv2d(1→6, 5×5, padding 2)`, (64, 1, 28, 28) | 0.32 / 1.1 ms | 1.0 / 3.4 ms |
+//! | LeNet-5 `Conv2d(6→16, 5×5)`, (64, 6, 14, 14) | 0.66 / 2.2 ms | 0.91 / 2.7 ms |
+//!
+//! One product per image wins, by 2 to 3 times: `cols` for one image (235 KB
+//! for the first layer) stays in the processor's cache between im2col and
+//! the product, and each image's result is written directly into its place
+//! `y[n]`, over the bias already there (`beta = 1`). The batch's `cols`
+//! (23.5 MB) does not fit in any cache, the large product is limited by
+//! memory rather than by arithmetic, and the transposed copy of the output
+//! costs one more pass over 10 MB. The backward pass works image by image
+//! too, accumulating `∂L/∂W₂` with `beta = 1`.
+//!
+//! The buffers (`cols`, `∂L/∂cols`) are allocated once per call and reused
+//! for every image; the zeros of the padding are written only once, since
+//! every image has them at the same places.
+//!
+//! # Several images at once
+//!
+//! The products of one image are small (32 × 75 × 784 for the layer above):
+//! left to OpenBLAS, each would be split over its threads, which then meet
+//! hundreds of times per call and wait for each other (and much longer when
+//! another program uses a core). Instead, a batch is cut into as many runs of
+//! consecutive images as OpenBLAS has threads (`OPENBLAS_NUM_THREADS`, every
+//! core by default); each run goes on its own thread with its own buffers,
+//! and during the call OpenBLAS computes each product on the thread that asks
+//! for it. Each run adds up its own `∂L/∂W₂`; the runs' sums are added at the
+//! end. Measured on 2 cores, this is faster in every case than OpenBLAS's
+//! threads (LeNet-5 training step 5.7–8.3 ms instead of 9.6–11.2 ms, machine
+//! shared with other jobs). A small convolution (below 4 million
+//! multiply-adds) stays on the calling thread: starting a thread costs tens
+//! of microseconds. With `OPENBLAS_NUM_THREADS=1`, everything runs on one
+//! thread.
+//!
+//! ```
+//! use apprentissage::prelude::*;
+//! use apprentissage::ops::conv::conv2d;
+//! // course 10.1.1: a 2×2 filter over a 3×3 image gives a (3−2+1)×(3−2+1) result
+//! let image = Tensor::arange(1.0, 10.0, 1.0).reshape(&[1, 1, 3, 3]);
+//! let filter = tensor!([[[[1., 0.], [0., -1.]]]]);
+//! let y = conv2d(&image, &filter, None, 1, 0);
+//! assert_eq!(y.shape(), vec![1, 1, 2, 2]);
+//! assert_eq!(y.to_vec(), vec![-4., -4., -4., -4.]); // x[i][j] − x[i+1][j+1]
+//! ```
+
+use std::os::raw::c_int;
+
+use ndarray::linalg::general_mat_mul;
+use ndarray::{Array2, ArrayD, ArrayView1, ArrayView2, ArrayViewMut2, IxDyn};
+
+pub use super::window::IntoPair;
+use super::window::{col2im, im2col, Geometry};
+use crate::autograd::Op;
+use crate::tensor::Tensor;
+
+extern "C" {
+    // OpenBLAS's own thread settings (the crate links OpenBLAS, see lib.rs)
+    fn openblas_get_num_threads() -> c_int;
+    fn openblas_set_num_threads(threads: c_int);
+}
+
+/// Below this many multiply-adds (n·O·K·L), a convolution stays on one
+/// thread: starting one costs tens of microseconds.
+const PARALLEL_MIN_MACS: usize = 4_000_000;
+
+/// How many runs of images to split a batch into: OpenBLAS's thread count
+/// (`OPENBLAS_NUM_THREADS`, every core by default), at most one run per
+/// image, and one run for a small convolution.
+fn runs_for(images: usize, macs: usize) -> usize {
+    if images < 2 || macs < PARALLEL_MIN_MACS {
+        return 1;
+    }
+    // SAFETY: a plain getter of OpenBLAS's configuration.
+    let threads = unsafe { openblas_get_num_threads() };
+    (threads.max(1) as usize).min(images)
+}
+
+/// Puts OpenBLAS's thread count back when dropped, even after a panic.
+struct RestoreBlasThreads(c_int);
+
+impl Drop for RestoreBlasThreads {
+    fn drop(&mut self) {
+        // SAFETY: OpenBLAS's documented setter, with the value it gave us.
+        unsafe { openblas_set_num_threads(self.0) };
+    }
+}
+
+/// Runs `work` on every part, each on its own thread (the last one on the
+/// calling thread). Meanwhile OpenBLAS computes each product on the thread
+/// that asks for it, so that its own threads do not compete with ours.
+fn in_parallel<T: Send>(parts: Vec<T>, work: impl Fn(T) + Sync) {
+    if parts.len() <= 1 {
+        parts.into_iter().for_each(work);
+        return;
+    }
+    // SAFETY: OpenBLAS's documented getter and setter.
+    let _restore = RestoreBlasThreads(unsafe { openblas_get_num_threads() });
+    unsafe { openblas_set_num_threads(1) };
+    std::thread::scope(|scope| {
+        let mut parts = parts.into_iter();
+        let mine = parts.next_back();
+        for part in parts {
+            let work = &work;
+            scope.spawn(move || work(part));
+        }
+        mine.into_iter().for_each(&work);
+    });
+}
+
+/// The forward pass over consecutive images `x` (n·C·H·W values), writing
+/// `out` (n·O·L): per image, im2col into one reused buffer, the bias (or 0)
+/// written into the image's result, then `y[i] = W₂·cols + y[i]`.
+fn forward_images(
+    geo: &Geometry,
+    w2: &ArrayView2<f32>,
+    bias: Option<&[f32]>,
+    x: &[f32],
+    out: &mut [f32],
+) {
+    let (k, l, o) = (geo.k(), geo.l(), w2.nrows());
+    let mut cols = vec![0.0f32; k * l];
+    for (x, out) in x
+        .chunks_exact(geo.c * geo.h * geo.w)
+        .zip(out.chunks_exact_mut(o * l))
+    {
+        im2col(geo, x, &mut cols);
+        if let Some(b) = bias {
+            for (plane, &b) in out.chunks_exact_mut(l).zip(b) {
+                plane.fill(b);
+            }
+        }
+        let cols = ArrayView2::from_shape((k, l), &cols).expect("size");
+        let mut out = ArrayViewMut2::from_shape((o, l), out).expect("size");
+        let beta = if bias.is_some() { 1.0 } else { 0.0 };
+        general_mat_mul(1.0, w2, &cols, beta, &mut out);
+    }
+}
+
+/// The backward pass over consecutive images: `g` is their ∂L/∂y; adds their
+/// ∂L/∂W₂ into `dw` and writes their ∂L/∂x into `dx`, when asked.
+fn backward_images(
+    geo: &Geometry,
+    w2: &ArrayView2<f32>,
+    (x, g): (&[f32], &[f32]),
+    mut dx: Option<&mut [f32]>,
+    mut dw: Option<&mut Array2<f32>>,
+) {
+    let (k, l, o) = (geo.k(), geo.l(), w2.nrows());
+    let chw = geo.c * geo.h * geo.w;
+    let mut cols = vec![0.0f32; if dw.is_some() { k * l } else { 0 }];
+    let mut dcols = vec![0.0f32; if dx.is_some() { k * l } else { 0 }];
+    for (i, (x, g)) in x.chunks_exact(chw).zip(g.chunks_exact(o * l)).enumerate() {
+        let g = ArrayView2::from_shape((o, l), g).expect("size");
+        if let Some(dw) = dw.as_deref_mut() {
+            im2col(geo, x, &mut cols);
+            let cols = ArrayView2::from_shape((k, l), &cols).expect("size");
+            general_mat_mul(1.0, &g, &cols.t(), 1.0, dw);
+        }
+        if let Some(dx) = dx.as_deref_mut() {
+            let mut dc = ArrayViewMut2::from_shape((k, l), &mut dcols).expect("size");
+            general_mat_mul(1.0, &w2.t(), &g, 0.0, &mut dc);
+            col2im(geo, &dcols, &mut dx[i * chw..(i + 1) * chw]);
+        }
+    }
+}
+
+/// The backward of [`conv2d`]; inputs are `[x, W]` or `[x, W, b]`.
+struct ConvOp {
+    geometry: Geometry,
+    has_bias: bool,
+}
+
+impl Op for ConvOp {
+    fn name(&self) -> &'static str {
+        "ConvolutionBackward0"
+    }
+
+    fn backward(
+        &self,
+        g: &ArrayD<f32>,
+        inputs: &[&ArrayD<f32>],
+        _: &ArrayD<f32>,
+        needs: &[bool],
+    ) -> Vec<Option<ArrayD<f32>>> {
+        let geo = &self.geometry;
+        let (x, w) = (inputs[0], inputs[1]);
+        let (k, l) = (geo.k(), geo.l());
+        let chw = geo.c * geo.h * geo.w;
+        let (n, o) = (x.len() / chw, w.shape()[0]);
+        let x = x.as_standard_layout();
+        let x = x.as_slice().expect("standard layout");
+        let g = g.as_standard_layout();
+        let g = g.as_slice().expect("standard layout");
+        let w2 = w.to_shape((o, k)).expect("O × K");
+
+        // one run of images per thread, each with its own part of ∂L/∂x and
+        // its own ∂L/∂W₂, added up at the end
+        let per = n.div_ceil(runs_for(n, n * o * k * l)).max(1);
+        let runs = n.div_ceil(per);
+        let mut dx = needs[0].then(|| vec![0.0f32; x.len()]);
+        let mut dws: Vec<Array2<f32>> = match needs[1] {
+            true => (0..runs).map(|_| Array2::zeros((o, k))).collect(),
+            false => Vec::new(),
+        };
+        let dx_parts: Vec<Option<&mut [f32]>> = match dx.as_mut() {
+            Some(dx) => dx.chunks_mut((per * chw).max(1)).map(Some).collect(),
+            None => (0..runs).map(|_| None).collect(),
+        };
+        let dw_parts: Vec<Option<&mut Array2<f32>>> = match needs[1] {
+            true => dws.iter_mut().map(Some).collect(),
+            false => (0..runs).map(|_| None).collect(),
+        };
+        let parts: Vec<_> = x
+            .chunks((per * chw).max(1))
+            .zip(g.chunks((per * o * l).max(1)))
+            .zip(dx_parts.into_iter().zip(dw_parts))
+            .collect();
+        let w2 = w2.view();
+        in_parallel(parts, |(xg, (dx, dw))| {
+            backward_images(geo, &w2, xg, dx, dw)
+        });
+
+        let dx = dx.map(|v| ArrayD::from_shape_vec(inputs[0].raw_dim(), v).expect("size"));
+        let dw = dws.into_iter().reduce(|a, b| a + b);
+        let dw = dw.map(|d| d.into_shape_with_order(w.raw_dim()).expect("size"));
+        let mut grads = vec![dx, dw];
+        if self.has_bias {
+            grads.push(needs[2].then(|| {
+                let mut db = vec![0.0f32; o];
+                for (j, plane) in g.chunks_exact(l).enumerate() {
+                    // ndarray's sum keeps several partial sums: vectorised
+                    db[j % o] += ArrayView1::from(plane).sum();
+                }
+                ArrayD::from_shape_vec(IxDyn(&[o]), db).expect("size")
+            }));
+        }
+        grads
+    }
+}
+
+/// 2-D convolution, PyTorch's `F.conv2d(x, weight, bias, stride, padding)`:
+/// what a [`Conv2d`](crate::nn::Conv2d) layer computes.
+///
+/// * `x`: images (N, C, H, W), or one image (C, H, W);
+/// * `weight`: filters (O, C, kh, kw);
+/// * `bias`: (O), or `None`;
+/// * `stride`, `padding`: a number, or a (height, width) pair.
+///
+/// The result is (N, O, OH, OW) with `OH = (H + 2·padding − kh) / stride + 1`
+/// (rounded down), and the same for `OW`. Panics with a message naming the
+/// shapes when they do not fit. See the [module documentation](self).
+///
+/// ```
+/// use apprentissage::prelude::*;
+/// use apprentissage::ops::conv::conv2d;
+/// let x = Tensor::ones(&[2, 3, 8, 8]);
+/// let w = Tensor::ones(&[4, 3, 3, 3]).requires_grad_();
+/// let y = conv2d(&x, &w, None, 2, 1);
+/// assert_eq!(y.shape(), vec![2, 4, 4, 4]);
+/// assert_eq!(y.to_vec()[5], 27.0); // an inner pixel: 3 channels × 3 × 3 ones
+/// y.sum().backward();
+/// assert_eq!(w.grad().unwrap().shape(), vec![4, 3, 3, 3]);
+/// ```
+pub fn conv2d(
+    x: &Tensor,
+    weight: &Tensor,
+    bias: Option<&Tensor>,
+    stride: impl IntoPair,
+    padding: impl IntoPair,
+) -> Tensor {
+    let (value, geometry) = {
+        let (xd, wd) = (x.data(), weight.data());
+        assert!(
+            wd.ndim() == 4,
+            "conv2d: the weight must have shape (out_channels, in_channels, kh, kw), got {:?}",
+            wd.shape()
+        );
+        let ws = wd.shape();
+        let (o, k4) = (ws[0], (ws[1], ws[2], ws[3]));
+        assert!(
+            (xd.ndim() == 4 || xd.ndim() == 3) && xd.shape()[xd.ndim() - 3] == k4.0,
+            "conv2d: expected images of shape (N, {c}, H, W) or ({c}, H, W) to match the weight \
+             of shape {ws:?} ({c} input channels), got {:?}",
+            xd.shape(),
+            c = k4.0
+        );
+        let s = xd.shape();
+        let (n, hw) = if xd.ndim() == 4 {
+            (s[0], (s[2], s[3]))
+        } else {
+            (1, (s[1], s[2]))
+        };
+        let geo = Geometry::new(
+            "conv2d",
+            (k4.0, hw.0, hw.1),
+            (k4.1, k4.2),
+            stride.into_pair(),
+            padding.into_pair(),
+        );
+        let (k, l) = (geo.k(), geo.l());
+        let chw = geo.c * geo.h * geo.w;
+        let bias = bias.map(|b| {
+            let bd = b.data();
+            assert!(
+                bd.shape() == [o],
+                "conv2d: the bias must have shape [{o}] (out_channels), got {:?}",
+                bd.shape()
+            );
+            bd.iter().copied().collect::<Vec<f32>>()
+        });
+        let x = xd.as_standard_layout();
+        let x = x.as_slice().expect("standard layout");
+        let w2 = wd.to_shape((o, k)).expect("O × K");
+        let w2 = w2.view();
+
+        // one run of consecutive images per thread, each writing its own part of the output
+        let mut out = vec![0.0f32; n * o * l];
+        let per = n.div_ceil(runs_for(n, n * o * k * l)).max(1);
+        let parts: Vec<_> = x
+            .chunks((per * chw).max(1))
+            .zip(out.chunks_mut((per * o * l).max(1)))
+            .collect();
+        in_parallel(parts, |(x, out)| {
+            forward_images(&geo, &w2, bias.as_deref(), x, out)
+        });
+        let mut shape = vec![n, o, geo.oh, geo.ow];
+        if xd.ndim() == 3 {
+            shape.remove(0);
+        }
+        (
+            ArrayD::from_shape_vec(IxDyn(&shape), out).expect("size"),
+            geo,
+        )
+    };
+    let mut inputs = vec![x.clone(), weight.clone()];
+    inputs.extend(bias.cloned());
+    let op = ConvOp {
+        geometry,
+        has_bias: bias.is_some(),
+    };
+    Tensor::from_op(value, inputs, op)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::conv2d;
+    use crate::gradcheck::assert_gradcheck;
+    use crate::prelude::*;
+    use crate::random::test_array;
+
+    fn random(shape: &[usize], seed: u64) -> Tensor {
+        Tensor::from_array(test_array(shape, seed))
+    }
+
+    /// The definition, summed term by term (slow, obviously right).
+    fn naive(x: &Tensor, w: &Tensor, b: Option<&Tensor>, s: usize, p: usize) -> Vec<f32> {
+        let (x, w) = (x.to_array(), w.to_array());
+        let (n, c, h, wd) = (x.shape()[0], x.shape()[1], x.shape()[2], x.shape()[3]);
+        let (o, kh, kw) = (w.shape()[0], w.shape()[2], w.shape()[3]);
+        let (oh, ow) = ((h + 2 * p - kh) / s + 1, (wd + 2 * p - kw) / s + 1);
+        let mut out = Vec::new();
+        for ni in 0..n {
+            for oi in 0..o {
+                for i in 0..oh {
+                    for j in 0..ow {
+                        let mut acc = b.map_or(0.0, |b| b.to_vec()[oi]);
+                        for ci in 0..c {
+                            for u in 0..kh {
+                                for v in 0..kw {
+                                    let (y, z) = (
+                                        (i * s + u) as isize - p as isize,
+                                        (j * s + v) as isize - p as isize,
+                                    );
+                                    if y >= 0 && z >= 0 && (y as usize) < h && (z as usize) < wd {
+                                        acc +=
+                                            w[[oi, ci, u, v]] * x[[ni, ci, y as usize, z as usize]];
+                                    }
+                                }
+                            }
+                        }
+                        out.push(acc);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn conv2d_matches_the_definition() {
+        for (s, p) in [(1, 0), (2, 1), (1, 2), (3, 1), (2, 0)] {
+            let x = random(&[2, 3, 7, 6], s as u64);
+            let w = random(&[4, 3, 3, 2], 10 + p as u64);
+            let b = random(&[4], 20);
+            let y = conv2d(&x, &w, Some(&b), s, p);
+            let expected = naive(&x, &w, Some(&b), s, p);
+            assert_eq!(y.numel(), expected.len(), "stride {s} padding {p}");
+            for (a, e) in y.to_vec().iter().zip(&expected) {
+                assert!((a - e).abs() < 1e-5, "stride {s} padding {p}: {a} vs {e}");
+            }
+        }
+    }
+
+    #[test]
+    fn conv2d_passes_gradcheck_for_strides_paddings_and_non_square_shapes() {
+        type Case = (
+            &'static [usize],
+            &'static [usize],
+            (usize, usize),
+            (usize, usize),
+        );
+        let cases: [Case; 6] = [
+            (&[2, 2, 5, 5], &[3, 2, 3, 3], (1, 1), (0, 0)),
+            (&[1, 2, 6, 5], &[2, 2, 3, 3], (2, 2), (0, 0)),
+            (&[2, 1, 5, 4], &[2, 1, 3, 3], (1, 1), (1, 1)),
+            (&[1, 3, 4, 6], &[2, 3, 2, 3], (2, 1), (2, 1)),
+            (&[1, 2, 7, 5], &[3, 2, 3, 2], (2, 3), (1, 0)),
+            (&[1, 1, 3, 3], &[1, 1, 5, 5], (1, 1), (2, 2)),
+        ];
+        for (i, (xs, ws, s, p)) in cases.into_iter().enumerate() {
+            let seed = 3 * i as u64;
+            let (x, w, b) = (
+                random(xs, seed),
+                random(ws, seed + 1),
+                random(&[ws[0]], seed + 2),
+            );
+            assert_gradcheck(
+                |t| conv2d(&t[0], &t[1], Some(&t[2]), s, p),
+                &[x.clone(), w.clone(), b],
+            );
+            assert_gradcheck(|t| conv2d(&t[0], &t[1], None, s, p), &[x, w]);
+        }
+    }
+
+    #[test]
+    fn a_known_convolution() {
+        // x = torch.arange(16.).reshape(1, 1, 4, 4)
+        // F.conv2d(x, torch.tensor([[[[1., 2.], [3., 4.]]]]), torch.tensor([1.]), stride=2, padding=1)
+        // → tensor([[[[ 1., 12., 10.], [41., 85., 41.], [25., 42., 16.]]]])   (worked by hand)
+        let x = Tensor::arange(0.0, 16.0, 1.0).reshape(&[1, 1, 4, 4]);
+        let w = tensor!([[[[1., 2.], [3., 4.]]]]);
+        let y = conv2d(&x, &w, Some(&tensor!([1.])), 2, 1);
+        assert_eq!(y.to_vec(), vec![1., 12., 10., 41., 85., 41., 25., 42., 16.]);
+    }
+
+    #[test]
+    fn course_10_1_3_shapes() {
+        // RVB = torch.FloatTensor(size=(1000,3,28,28)); C1 = nn.Conv2d(3, 32, (5,5))
+        // print(C1(RVB).shape) → torch.Size([1000, 32, 24, 24])
+        let x = Tensor::zeros(&[1000, 3, 28, 28]);
+        let w = Tensor::zeros(&[32, 3, 5, 5]);
+        assert_eq!(conv2d(&x, &w, None, 1, 0).shape(), vec![1000, 32, 24, 24]);
+        // one image without a batch dimension
+        let one = conv2d(&Tensor::zeros(&[3, 28, 28]), &w, None, 1, 2);
+        assert_eq!(one.shape(), vec![32, 28, 28]);
+    }
+
+    #[test]
+    fn only_the_weight_gradient_when_the_input_needs_none() {
+        let x = random(&[2, 1, 5, 5], 1);
+        let w = random(&[2, 1, 3, 3], 2).requires_grad_();
+        let b = random(&[2], 3).requires_grad_();
+        let y = conv2d(&x, &w, Some(&b), 1, 1);
+        assert_eq!(y.grad_fn(), Some("ConvolutionBackward0"));
+        y.sum().backward();
+        assert!(x.grad().is_none());
+        assert_eq!(b.grad().unwrap().to_vec(), vec![50., 50.]); // 2 images × 5 × 5
+    }
+
+    #[test]
+    #[should_panic(expected = "conv2d: expected images of shape (N, 3, H, W)")]
+    fn a_channel_mismatch_is_explained() {
+        conv2d(
+            &Tensor::zeros(&[1, 1, 8, 8]),
+            &Tensor::zeros(&[4, 3, 3, 3]),
+            None,
+            1,
+            0,
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "conv2d: the kernel (5, 5) is larger than the padded input (4, 4)")]
+    fn a_kernel_larger_than_the_image_is_explained() {
+        conv2d(
+            &Tensor::zeros(&[1, 1, 4, 4]),
+            &Tensor::zeros(&[1, 1, 5, 5]),
+            None,
+            1,
+            0,
+        );
+    }
+}
