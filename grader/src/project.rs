@@ -118,8 +118,10 @@ apprentissage = {{ path = {root:?} }}
 
 [workspace]
 
+# Answers and checks compile fast at opt-level 0 (0.7 s against 1.5 s at 1); the course
+# crate and its dependencies, where the computing happens, are optimised.
 [profile.dev]
-opt-level = 1
+opt-level = 0
 debug = false
 incremental = false
 

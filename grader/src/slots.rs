@@ -3,11 +3,12 @@
 //! `--jobs 2` thus runs two cargo builds at once instead of queueing on cargo's lock of a
 //! shared target directory.
 //!
-//! The course crate and its dependencies are compiled once: a slot without a target
-//! directory starts from a copy of `<work>/base` (a target directory published by the first
-//! successful build). While nobody has published one yet, the first builder holds
-//! `<work>/base.lock` for its whole build and the others wait for it, then copy, instead of
-//! all compiling the same dependencies at once on the same cores.
+//! The course crate and its dependencies are compiled once per change of the course crate: a
+//! slot whose target directory was not built from the current sources (see [`course_stamp`])
+//! starts from a copy of `<work>/base`, a target directory published by a build of the
+//! current sources. While there is none, the first builder holds `<work>/base.lock` for its
+//! whole build and publishes its target directory; the others wait for it, then copy, instead
+//! of all compiling the same crates at once on the same cores.
 
 use std::fs::File;
 use std::io;
@@ -25,7 +26,7 @@ pub struct Slot {
 }
 
 /// Held while building the first target directory that will be published as the base.
-pub struct BaseGuard(Option<File>);
+pub struct BaseGuard(Option<(File, String)>);
 
 fn flock(file: &File, flags: libc::c_int) -> bool {
     // SAFETY: flock on a descriptor we own.
@@ -67,29 +68,80 @@ impl Slot {
         self.dir.join("target")
     }
 
-    /// Makes sure the slot has a target directory worth starting from (see the module doc).
+    /// Makes sure the slot starts from a target directory where the course crate, as it is
+    /// now, is already compiled, if any slot has compiled it (see the module doc).
     pub fn prepare_target(&self, env: &Env) -> io::Result<BaseGuard> {
-        if self.target_dir().exists() {
+        let stamp = course_stamp(&env.repo_root);
+        let mine = self.dir.join("target.stamp");
+        if self.target_dir().exists() && read(&mine) == stamp {
             return Ok(BaseGuard(None));
         }
         std::fs::create_dir_all(&env.work_dir)?;
         let lock = File::create(env.work_dir.join("base.lock"))?;
         flock(&lock, libc::LOCK_EX);
         let base = env.work_dir.join("base");
-        if base.exists() {
+        if base.exists() && read(&env.work_dir.join("base.stamp")) == stamp {
+            let _ = std::fs::remove_dir_all(self.target_dir());
             copy_tree(&base, &self.target_dir())?;
+            std::fs::write(&mine, &stamp)?;
             return Ok(BaseGuard(None));
         }
-        Ok(BaseGuard(Some(lock)))
+        // This slot compiles the course crate; the others wait for it, then copy.
+        Ok(BaseGuard(Some((lock, stamp))))
     }
 
-    /// After a successful build: publish this slot's target directory as the base if the
-    /// guard says nobody has yet.
+    /// After a successful build: publish this slot's target directory as the new base if it
+    /// was built under the lock.
     pub fn publish_target(&self, env: &Env, guard: BaseGuard) {
-        if guard.0.is_some() && !env.work_dir.join("base").exists() {
-            if let Err(e) = copy_tree(&self.target_dir(), &env.work_dir.join("base")) {
-                eprintln!("grader: could not publish the shared build directory: {e}");
+        let Some((_lock, stamp)) = guard.0 else {
+            return;
+        };
+        let base = env.work_dir.join("base");
+        let old = env.work_dir.join("base.old");
+        let _ = std::fs::remove_dir_all(&old);
+        let _ = std::fs::rename(&base, &old);
+        match copy_tree(&self.target_dir(), &base) {
+            Ok(()) => {
+                let _ = std::fs::write(env.work_dir.join("base.stamp"), &stamp);
+                let _ = std::fs::write(self.dir.join("target.stamp"), &stamp);
             }
+            Err(e) => eprintln!("grader: could not publish the shared build directory: {e}"),
+        }
+        let _ = std::fs::remove_dir_all(&old);
+    }
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_default()
+}
+
+/// Names, sizes and modification times of what the course crate is built from (src/,
+/// assets/, Cargo.toml, Cargo.lock, build.rs): a change means its build is stale.
+pub fn course_stamp(root: &Path) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    let mut stack: Vec<PathBuf> = ["src", "assets", "Cargo.toml", "Cargo.lock", "build.rs"]
+        .iter()
+        .map(|p| root.join(p))
+        .collect();
+    let mut seen = Vec::new();
+    while let Some(p) = stack.pop() {
+        let Ok(meta) = std::fs::metadata(&p) else {
+            continue;
+        };
+        if meta.is_dir() {
+            if let Ok(rd) = std::fs::read_dir(&p) {
+                stack.extend(rd.filter_map(|e| e.ok().map(|e| e.path())));
+            }
+        } else {
+            let mtime = meta
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+            seen.push((p, meta.len(), mtime));
         }
     }
+    seen.sort();
+    seen.hash(&mut h);
+    format!("{:016x}", h.finish())
 }

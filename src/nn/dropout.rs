@@ -56,6 +56,11 @@ impl Dropout {
     }
 
     /// The probability of zeroing a value.
+    ///
+    /// ```
+    /// use apprentissage::prelude::*;
+    /// assert_eq!(Dropout::default().p(), 0.5);
+    /// ```
     pub fn p(&self) -> f32 {
         self.p
     }

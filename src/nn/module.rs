@@ -72,11 +72,33 @@ pub trait Module {
     /// The train/eval flag this module keeps, if it keeps one (every layer of
     /// the crate does). A network made of children needs none: its mode is
     /// that of its children.
+    ///
+    /// ```
+    /// use apprentissage::prelude::*;
+    /// use std::cell::Cell;
+    ///
+    /// /// Adds noise in training mode only: it keeps its own flag.
+    /// struct Noise { training: Cell<bool> }
+    /// impl Module for Noise {
+    ///     fn forward(&self, x: &Tensor) -> Tensor {
+    ///         if self.is_training() { x + &Tensor::randn(&x.shape()) } else { x.clone() }
+    ///     }
+    ///     fn training_flag(&self) -> Option<&Cell<bool>> { Some(&self.training) }
+    /// }
+    /// let noise = Noise { training: Cell::new(true) };
+    /// noise.eval();
+    /// assert_eq!(noise.forward(&tensor!([1.])).to_vec(), vec![1.]);
+    /// ```
     fn training_flag(&self) -> Option<&Cell<bool>> {
         None
     }
 
     /// The name shown by [`display`](Module::display): the type's name by default.
+    ///
+    /// ```
+    /// use apprentissage::prelude::*;
+    /// assert_eq!(Linear::new(2, 2).name(), "Linear");
+    /// ```
     fn name(&self) -> String {
         let full = std::any::type_name::<Self>();
         let base = full.split('<').next().unwrap_or(full);
@@ -85,6 +107,12 @@ pub trait Module {
 
     /// The settings shown between the parentheses by [`display`](Module::display),
     /// e.g. `in_features=784, out_features=128, bias=true`. Empty by default.
+    ///
+    /// ```
+    /// use apprentissage::prelude::*;
+    /// assert_eq!(Linear::new(784, 128).extra_repr(), "in_features=784, out_features=128, bias=true");
+    /// assert_eq!(ReLU::new().extra_repr(), "");
+    /// ```
     fn extra_repr(&self) -> String {
         String::new()
     }
@@ -168,6 +196,14 @@ pub trait Module {
     /// Training mode, for the module and all its children (PyTorch's
     /// `model.train()`): [`Dropout`](crate::nn::Dropout) drops values.
     /// Modules start in training mode.
+    ///
+    /// ```
+    /// use apprentissage::prelude::*;
+    /// let d = Dropout::new(0.5);
+    /// d.eval();
+    /// d.train();
+    /// assert!(d.is_training());
+    /// ```
     fn train(&self) {
         self.set_training(true);
     }
@@ -190,6 +226,13 @@ pub trait Module {
 
     /// Sets the mode of this module (its flag, if it keeps one) and of all
     /// its children; `train()` and `eval()` call it.
+    ///
+    /// ```
+    /// use apprentissage::prelude::*;
+    /// let model = sequential![Linear::new(2, 2), Dropout::new(0.1)];
+    /// model.set_training(false); // model.eval()
+    /// assert!(!model[1].is_training());
+    /// ```
     fn set_training(&self, training: bool) {
         if let Some(flag) = self.training_flag() {
             flag.set(training);
@@ -201,6 +244,14 @@ pub trait Module {
 
     /// True in training mode (PyTorch's `model.training`). A module without
     /// a flag of its own reports the mode of its first child (true if it has none).
+    ///
+    /// ```
+    /// use apprentissage::prelude::*;
+    /// let fc = Linear::new(2, 2);
+    /// assert!(fc.is_training());
+    /// fc.eval();
+    /// assert!(!fc.is_training());
+    /// ```
     fn is_training(&self) -> bool {
         match self.training_flag() {
             Some(flag) => flag.get(),

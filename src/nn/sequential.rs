@@ -39,6 +39,12 @@ pub struct Sequential {
 
 impl Sequential {
     /// An empty chain (its `forward` returns the input).
+    ///
+    /// ```
+    /// use apprentissage::prelude::*;
+    /// let x = tensor!([1., 2.]);
+    /// assert!(Sequential::new().forward(&x).same_node(&x));
+    /// ```
     pub fn new() -> Sequential {
         Sequential {
             layers: Vec::new(),
@@ -76,11 +82,21 @@ impl Sequential {
     }
 
     /// The number of layers.
+    ///
+    /// ```
+    /// use apprentissage::prelude::*;
+    /// assert_eq!(sequential![ReLU::new(), Tanh::new()].len(), 2);
+    /// ```
     pub fn len(&self) -> usize {
         self.layers.len()
     }
 
     /// True when there is no layer.
+    ///
+    /// ```
+    /// use apprentissage::prelude::*;
+    /// assert!(Sequential::new().is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.layers.is_empty()
     }

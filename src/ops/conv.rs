@@ -81,7 +81,9 @@
 //! assert_eq!(y.to_vec(), vec![-4., -4., -4., -4.]); // x[i][j] − x[i+1][j+1]
 //! ```
 
+use std::mem::MaybeUninit;
 use std::os::raw::c_int;
+use std::sync::Mutex;
 
 use ndarray::linalg::general_mat_mul;
 use ndarray::{Array2, ArrayD, ArrayView1, ArrayView2, ArrayViewMut2, IxDyn};
@@ -113,13 +115,40 @@ fn runs_for(images: usize, macs: usize) -> usize {
     (threads.max(1) as usize).min(images)
 }
 
-/// Puts OpenBLAS's thread count back when dropped, even after a panic.
-struct RestoreBlasThreads(c_int);
+/// While alive, OpenBLAS computes every product on the thread that asks for
+/// it. Several convolutions may overlap (e.g. tests running in parallel): the
+/// first one saves OpenBLAS's thread count, the last one puts it back, even
+/// after a panic.
+struct SingleThreadedBlas;
 
-impl Drop for RestoreBlasThreads {
+/// (number of live `SingleThreadedBlas`, OpenBLAS's thread count before the first)
+static SINGLE_THREADED_BLAS: Mutex<(usize, c_int)> = Mutex::new((0, 0));
+
+impl SingleThreadedBlas {
+    fn new() -> SingleThreadedBlas {
+        let mut state = SINGLE_THREADED_BLAS
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if state.0 == 0 {
+            // SAFETY: OpenBLAS's documented getter and setter.
+            state.1 = unsafe { openblas_get_num_threads() };
+            unsafe { openblas_set_num_threads(1) };
+        }
+        state.0 += 1;
+        SingleThreadedBlas
+    }
+}
+
+impl Drop for SingleThreadedBlas {
     fn drop(&mut self) {
-        // SAFETY: OpenBLAS's documented setter, with the value it gave us.
-        unsafe { openblas_set_num_threads(self.0) };
+        let mut state = SINGLE_THREADED_BLAS
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        state.0 -= 1;
+        if state.0 == 0 {
+            // SAFETY: OpenBLAS's documented setter, with the value it gave us.
+            unsafe { openblas_set_num_threads(state.1) };
+        }
     }
 }
 
@@ -131,9 +160,7 @@ fn in_parallel<T: Send>(parts: Vec<T>, work: impl Fn(T) + Sync) {
         parts.into_iter().for_each(work);
         return;
     }
-    // SAFETY: OpenBLAS's documented getter and setter.
-    let _restore = RestoreBlasThreads(unsafe { openblas_get_num_threads() });
-    unsafe { openblas_set_num_threads(1) };
+    let _single = SingleThreadedBlas::new();
     std::thread::scope(|scope| {
         let mut parts = parts.into_iter();
         let mine = parts.next_back();
@@ -146,14 +173,15 @@ fn in_parallel<T: Send>(parts: Vec<T>, work: impl Fn(T) + Sync) {
 }
 
 /// The forward pass over consecutive images `x` (n·C·H·W values), writing
-/// `out` (n·O·L): per image, im2col into one reused buffer, the bias (or 0)
-/// written into the image's result, then `y[i] = W₂·cols + y[i]`.
+/// `out` (n·O·L values, not initialised yet): per image, im2col into one
+/// reused buffer, the bias (or zeros) written into the image's result, then
+/// `y[i] = W₂·cols + y[i]` — every value is written while it is in the cache.
 fn forward_images(
     geo: &Geometry,
     w2: &ArrayView2<f32>,
     bias: Option<&[f32]>,
     x: &[f32],
-    out: &mut [f32],
+    out: &mut [MaybeUninit<f32>],
 ) {
     let (k, l, o) = (geo.k(), geo.l(), w2.nrows());
     let mut cols = vec![0.0f32; k * l];
@@ -162,15 +190,14 @@ fn forward_images(
         .zip(out.chunks_exact_mut(o * l))
     {
         im2col(geo, x, &mut cols);
-        if let Some(b) = bias {
-            for (plane, &b) in out.chunks_exact_mut(l).zip(b) {
-                plane.fill(b);
-            }
+        for (j, plane) in out.chunks_exact_mut(l).enumerate() {
+            plane.fill(MaybeUninit::new(bias.map_or(0.0, |b| b[j])));
         }
+        // SAFETY: every element of `out` was written just above.
+        let out = unsafe { &mut *(out as *mut [MaybeUninit<f32>] as *mut [f32]) };
         let cols = ArrayView2::from_shape((k, l), &cols).expect("size");
         let mut out = ArrayViewMut2::from_shape((o, l), out).expect("size");
-        let beta = if bias.is_some() { 1.0 } else { 0.0 };
-        general_mat_mul(1.0, w2, &cols, beta, &mut out);
+        general_mat_mul(1.0, w2, &cols, 1.0, &mut out);
     }
 }
 
@@ -351,16 +378,22 @@ pub fn conv2d(
         let w2 = wd.to_shape((o, k)).expect("O × K");
         let w2 = w2.view();
 
-        // one run of consecutive images per thread, each writing its own part of the output
-        let mut out = vec![0.0f32; n * o * l];
+        // one run of consecutive images per thread, each writing its own part
+        // of the output; no pass of zeros first: each image's part is written
+        // once it is needed, while in the cache
+        let len = n * o * l;
+        let mut out: Vec<f32> = Vec::with_capacity(len);
         let per = n.div_ceil(runs_for(n, n * o * k * l)).max(1);
         let parts: Vec<_> = x
             .chunks((per * chw).max(1))
-            .zip(out.chunks_mut((per * o * l).max(1)))
+            .zip(out.spare_capacity_mut()[..len].chunks_mut((per * o * l).max(1)))
             .collect();
         in_parallel(parts, |(x, out)| {
             forward_images(&geo, &w2, bias.as_deref(), x, out)
         });
+        // SAFETY: `forward_images` wrote every one of the `len` values (a
+        // panic would have left before this line).
+        unsafe { out.set_len(len) };
         let mut shape = vec![n, o, geo.oh, geo.ow];
         if xd.ndim() == 3 {
             shape.remove(0);
@@ -468,6 +501,38 @@ mod tests {
             );
             assert_gradcheck(|t| conv2d(&t[0], &t[1], None, s, p), &[x, w]);
         }
+    }
+
+    #[test]
+    fn a_batch_split_over_threads_equals_image_by_image() {
+        // 4 images, 6 million multiply-adds: split into runs (one per OpenBLAS thread)
+        let (x, w, b) = (
+            random(&[4, 16, 20, 20], 1),
+            random(&[32, 16, 3, 3], 2),
+            random(&[32], 3),
+        );
+        let g = random(&[4, 32, 18, 18], 4);
+        let (w, b) = (w.requires_grad_(), b.requires_grad_());
+        let x = x.requires_grad_();
+        let y = conv2d(&x, &w, Some(&b), 1, 0);
+        (&y * &g).sum().backward();
+        let (dx, dw, db) = (x.grad().unwrap(), w.grad().unwrap(), b.grad().unwrap());
+        let close = |a: &Tensor, e: &Tensor| {
+            for (a, e) in a.to_vec().iter().zip(e.to_vec()) {
+                assert!((a - e).abs() <= 1e-4 * (1.0 + e.abs()), "{a} vs {e}");
+            }
+        };
+        w.zero_grad();
+        b.zero_grad();
+        for i in 0..4 {
+            let xi = x.slice(s![i..i + 1, .., .., ..]).detach().requires_grad_();
+            let yi = conv2d(&xi, &w, Some(&b), 1, 0);
+            close(&yi, &y.slice(s![i..i + 1, .., .., ..]));
+            (&yi * &g.slice(s![i..i + 1, .., .., ..])).sum().backward();
+            close(&xi.grad().unwrap(), &dx.slice(s![i..i + 1, .., .., ..]));
+        }
+        close(&w.grad().unwrap(), &dw);
+        close(&b.grad().unwrap(), &db);
     }
 
     #[test]
