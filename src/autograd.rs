@@ -322,14 +322,19 @@ fn accumulate_into_grad(node: &Tensor, grad: &ArrayD<f32>) {
 /// such as a long training loop unrolled by mistake, must not overflow the stack).
 fn topological_order(root: &Tensor) -> Result<Vec<Tensor>, AutogradError> {
     let mut order = Vec::new();
-    let mut seen = std::collections::HashSet::new();
+    // Nodes already expanded. A node is marked when it is EXPANDED, not when
+    // it is pushed: a node reached again through a longer path must still be
+    // finished after that path's nodes (marking on push broke this order).
+    let mut expanded = std::collections::HashSet::new();
     // (node, inputs already pushed?)
     let mut stack = vec![(root.clone(), false)];
-    seen.insert(key(root));
-    while let Some((node, expanded)) = stack.pop() {
-        if expanded {
+    while let Some((node, done)) = stack.pop() {
+        if done {
             order.push(node);
             continue;
+        }
+        if !expanded.insert(key(&node)) {
+            continue; // already finished or in progress through another path
         }
         let inputs: Vec<Tensor> = match (node.0.grad_fn.borrow().as_ref(), node.grad_fn()) {
             (Some(f), _) => f.inputs.clone(),
@@ -338,7 +343,7 @@ fn topological_order(root: &Tensor) -> Result<Vec<Tensor>, AutogradError> {
         };
         stack.push((node, true));
         for input in inputs {
-            if input.requires_grad() && seen.insert(key(&input)) {
+            if input.requires_grad() && !expanded.contains(&key(&input)) {
                 stack.push((input, false));
             }
         }
@@ -384,6 +389,17 @@ mod tests {
         assert!(x.grad().is_none());
         (&x * &x).sum().backward();
         assert_eq!(x.grad().unwrap().to_vec(), vec![2., 4.]);
+    }
+
+    #[test]
+    fn a_node_reached_through_paths_of_different_lengths_gets_every_gradient() {
+        // f = x / Σx: x reaches f directly and through the sum. A topological
+        // order that marked nodes when pushed processed x before the sum.
+        let x = tensor!([[1., 3.]]).requires_grad_();
+        let f = &x / &x.sum_dim(1, true);
+        (&f * &tensor!([[1., 0.]])).sum().backward();
+        // ∂(x₀/s)/∂x₀ = 1/s − x₀/s² = 3/16, ∂(x₀/s)/∂x₁ = −x₀/s² = −1/16
+        assert_eq!(x.grad().unwrap().to_vec(), vec![3. / 16., -1. / 16.]);
     }
 
     #[test]

@@ -50,6 +50,11 @@ impl Op for SumOp {
         _: &ArrayD<f32>,
         _: &[bool],
     ) -> Vec<Option<ArrayD<f32>>> {
+        if self.dim.is_none() {
+            // every element receives the same value: fill, don't map a broadcast view
+            let v = g.first().copied().expect("one value") * self.scale;
+            return vec![Some(ArrayD::from_elem(x[0].raw_dim(), v))];
+        }
         let g = match self.dim {
             Some((d, false)) => g.view().insert_axis(Axis(d)),
             _ => g
