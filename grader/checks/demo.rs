@@ -7,7 +7,10 @@
 //   shadow a name a check relies on, or return a type whose `==` always says yes;
 // - return `Err(French message)` saying what was expected and what was obtained, with an
 //   explicit tolerance for floats; seed the generator (`manual_seed`) before drawing numbers;
-// - in scope: `apprentissage::prelude::*`, the helpers of grader/template/support.rs.
+// - in scope: `apprentissage::prelude::*`, the helpers of grader/template/support.rs
+//   (`close`, `close_tensor`, `ensure`, `data_dir()` for datasets).
+// A check runs in its own process (default limits: 60 s, 2 GiB; `.timeout_secs(…)`,
+// `.memory_mib(…)`), with OPENBLAS_NUM_THREADS=1, in a scratch directory.
 
 pub const CHECKS: &[Check] = &[
     Check::new("2.4-gradient", gradient).timeout_secs(30),

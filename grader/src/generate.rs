@@ -1,4 +1,4 @@
-//! `grader generate`: solutions/<name>.ipynb → notebooks/<name>.ipynb. In every code cell the
+//! `grader generate`: `solutions/<name>.ipynb` → `notebooks/<name>.ipynb`. In every code cell the
 //! lines from `// BEGIN SOLUTION` to `// END SOLUTION` become one `todo!("…")` line (the
 //! signature lines around them stay); outputs and execution counts are stripped; everything
 //! else is kept byte for byte.
@@ -82,7 +82,7 @@ pub struct Generated {
     pub solution_not_canonical: bool,
 }
 
-/// Generates every notebooks/<name>.ipynb from solutions/<name>.ipynb under `root`; with
+/// Generates every `notebooks/<name>.ipynb` from `solutions/<name>.ipynb` under `root`; with
 /// `check`, writes nothing and only reports which are out of date.
 pub fn generate_all(root: &Path, check: bool) -> Result<Vec<Generated>, String> {
     let solutions = root.join("solutions");

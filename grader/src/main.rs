@@ -15,6 +15,7 @@ mod project;
 mod reference;
 mod replay;
 mod report;
+mod run;
 mod sandbox;
 mod slots;
 mod submission;
@@ -35,8 +36,9 @@ struct Cli {
     /// was built from, or $APPRENTISSAGE_ROOT.
     #[arg(long, global = true, value_name = "DIR")]
     root: Option<PathBuf>,
-    /// Where submissions are built: a shared cargo target dir and one project per worker.
-    /// Default: <root>/target/grader, or $APPRENTISSAGE_GRADER_DIR.
+    /// Where submissions are built: one project and cargo target dir per worker (slots/) and
+    /// the shared copy they start from (base/).
+    /// Default: ROOT/target/grader, or $APPRENTISSAGE_GRADER_DIR.
     #[arg(long, global = true, value_name = "DIR")]
     work_dir: Option<PathBuf>,
     /// Longest build of one submission, in seconds (the first one also compiles the course crate).
@@ -48,7 +50,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
-    /// Derive notebooks/<name>.ipynb from every solutions/<name>.ipynb (answers become todo!()).
+    /// Derive notebooks/NAME.ipynb from every solutions/NAME.ipynb (answers become todo!()).
     Generate {
         /// Write nothing; fail if a notebook in notebooks/ is not what generate would write.
         #[arg(long)]
@@ -79,7 +81,7 @@ enum Cmd {
         #[command(flatten)]
         common: Common,
     },
-    /// Execute solutions/<chapter>.ipynb in the evcxr kernel through Jupyter, grade it (full
+    /// Execute solutions/CHAPTER.ipynb in the evcxr kernel through Jupyter, grade it (full
     /// marks expected, twice), grade the student notebook (nothing may pass) and check that
     /// notebooks/ is in sync. Default: every chapter.
     Replay {

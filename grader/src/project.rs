@@ -28,7 +28,8 @@ use std::time::Duration;
 const HARNESS: &str = include_str!("../template/harness.rs");
 const SUPPORT: &str = include_str!("../template/support.rs");
 
-/// Where builds happen: `<work>/target` (shared cargo target dir) and `<work>/slots/wN`.
+/// Where builds happen: the repository the course crate is in, and the work directory
+/// (`<work>/slots/wN`, `<work>/base`: see slots.rs).
 #[derive(Clone, Debug)]
 pub struct Env {
     pub repo_root: PathBuf,

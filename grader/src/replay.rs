@@ -1,8 +1,8 @@
-//! `grader replay`: for each chapter, execute solutions/<name>.ipynb in the evcxr kernel
+//! `grader replay`: for each chapter, execute `solutions/<name>.ipynb` in the evcxr kernel
 //! through Jupyter (`jupyter nbconvert --execute`), treat any error output AND any
 //! `panicked at` in a stream as a failure (evcxr reports panics only as text), keep the
-//! executed copy in target/replay/<name>.ipynb, grade it twice (full marks, same outcomes),
-//! grade notebooks/<name>.ipynb (no check may pass on the stubs) and check that notebooks/ is
+//! executed copy in `target/replay/<name>.ipynb`, grade it twice (full marks, same outcomes),
+//! grade `notebooks/<name>.ipynb` (no check may pass on the stubs) and check that notebooks/ is
 //! what `generate` would write. Prints a table; Ok(false) on any shortfall.
 
 use crate::grade::{self, Options};

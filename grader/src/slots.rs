@@ -86,7 +86,11 @@ impl Slot {
             std::fs::write(&mine, &stamp)?;
             return Ok(BaseGuard(None));
         }
-        // This slot compiles the course crate; the others wait for it, then copy.
+        // This slot compiles the course crate; the others wait for it, then copy. A stale base
+        // still holds the dependencies compiled: start from it rather than from nothing.
+        if !self.target_dir().exists() && base.exists() {
+            copy_tree(&base, &self.target_dir())?;
+        }
         Ok(BaseGuard(Some((lock, stamp))))
     }
 

@@ -34,6 +34,14 @@ impl Check {
     }
 }
 
+/// The datasets directory (`<repo>/data`; a check runs in a scratch directory where
+/// `../data` also points there, as from notebooks/).
+pub fn data_dir() -> std::path::PathBuf {
+    std::env::var_os("APPRENTISSAGE_DATA")
+        .map(Into::into)
+        .unwrap_or_else(|| "../data".into())
+}
+
 /// `Err(message)` unless `condition`.
 pub fn ensure(condition: bool, message: impl FnOnce() -> String) -> Result<(), String> {
     if condition {
