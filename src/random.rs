@@ -81,6 +81,12 @@ pub(crate) fn test_array(shape: &[usize], seed: u64) -> ArrayD<f32> {
     ArrayD::random_using(IxDyn(shape), Uniform::new(-1.0f32, 1.0).unwrap(), &mut rng)
 }
 
+/// [`test_array`] as a leaf tensor.
+#[cfg(test)]
+pub(crate) fn test_tensor(shape: &[usize], seed: u64) -> crate::tensor::Tensor {
+    crate::tensor::Tensor::from_array(test_array(shape, seed))
+}
+
 /// Serialises the tests that re-seed the shared generator and check exact values.
 #[cfg(test)]
 pub(crate) static SEED_LOCK: Mutex<()> = Mutex::new(());

@@ -161,11 +161,7 @@ impl Tensor {
 mod tests {
     use crate::gradcheck::assert_gradcheck;
     use crate::prelude::*;
-    use crate::random::test_array;
-
-    fn random(shape: &[usize], seed: u64) -> Tensor {
-        Tensor::from_array(test_array(shape, seed))
-    }
+    use crate::random::{test_array, test_tensor as random};
 
     /// Random values at least 0.1 away from the kink at 0 (finite differences
     /// use a step of 0.01).

@@ -417,11 +417,7 @@ mod tests {
     use super::conv2d;
     use crate::gradcheck::assert_gradcheck;
     use crate::prelude::*;
-    use crate::random::test_array;
-
-    fn random(shape: &[usize], seed: u64) -> Tensor {
-        Tensor::from_array(test_array(shape, seed))
-    }
+    use crate::random::test_tensor as random;
 
     /// The definition, summed term by term (slow, obviously right).
     fn naive(x: &Tensor, w: &Tensor, b: Option<&Tensor>, s: usize, p: usize) -> Vec<f32> {

@@ -364,12 +364,8 @@ impl Tensor {
 mod tests {
     use crate::gradcheck::assert_gradcheck;
     use crate::prelude::*;
-    use crate::random::test_array;
+    use crate::random::test_tensor as random;
     use ndarray::NewAxis;
-
-    fn random(shape: &[usize], seed: u64) -> Tensor {
-        Tensor::from_array(test_array(shape, seed))
-    }
 
     #[test]
     fn course_3_7_slicing() {

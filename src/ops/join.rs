@@ -170,11 +170,7 @@ mod tests {
     use super::{cat, stack};
     use crate::gradcheck::assert_gradcheck;
     use crate::prelude::*;
-    use crate::random::test_array;
-
-    fn random(shape: &[usize], seed: u64) -> Tensor {
-        Tensor::from_array(test_array(shape, seed))
-    }
+    use crate::random::test_tensor as random;
 
     #[test]
     fn cat_and_stack_pass_gradcheck() {

@@ -160,11 +160,7 @@ mod tests {
     use super::linear;
     use crate::gradcheck::assert_gradcheck;
     use crate::prelude::*;
-    use crate::random::test_array;
-
-    fn random(shape: &[usize], seed: u64) -> Tensor {
-        Tensor::from_array(test_array(shape, seed))
-    }
+    use crate::random::{test_array, test_tensor as random};
 
     #[test]
     fn linear_passes_gradcheck_for_every_input_rank_with_and_without_bias() {

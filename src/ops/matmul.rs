@@ -183,11 +183,7 @@ impl Tensor {
 mod tests {
     use crate::gradcheck::assert_gradcheck;
     use crate::prelude::*;
-    use crate::random::test_array;
-
-    fn random(shape: &[usize], seed: u64) -> Tensor {
-        Tensor::from_array(test_array(shape, seed))
-    }
+    use crate::random::{test_array, test_tensor as random};
 
     #[test]
     fn matmul_passes_gradcheck_for_every_supported_rank() {

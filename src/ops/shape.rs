@@ -377,11 +377,7 @@ impl Tensor {
 mod tests {
     use crate::gradcheck::assert_gradcheck;
     use crate::prelude::*;
-    use crate::random::test_array;
-
-    fn random(shape: &[usize], seed: u64) -> Tensor {
-        Tensor::from_array(test_array(shape, seed))
-    }
+    use crate::random::test_tensor as random;
 
     #[test]
     fn shape_ops_pass_gradcheck() {

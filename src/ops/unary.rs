@@ -163,11 +163,7 @@ impl Tensor {
 mod tests {
     use crate::gradcheck::assert_gradcheck;
     use crate::prelude::*;
-    use crate::random::test_array;
-
-    fn random(shape: &[usize], seed: u64) -> Tensor {
-        Tensor::from_array(test_array(shape, seed))
-    }
+    use crate::random::{test_array, test_tensor as random};
 
     /// Values in [0.5, 1.5], where sqrt and log are smooth.
     fn positive(shape: &[usize], seed: u64) -> Tensor {
