@@ -55,20 +55,8 @@
 //!
 //! # Several images at once
 //!
-//! The products of one image are small (32 × 75 × 784 for the layer above):
-//! left to OpenBLAS, each would be split over its threads, which then meet
-//! hundreds of times per call and wait for each other (and much longer when
-//! another program uses a core). Instead, a batch is cut into as many runs of
-//! consecutive images as OpenBLAS has threads (`OPENBLAS_NUM_THREADS`, every
-//! core by default); each run goes on its own thread with its own buffers,
-//! and during the call OpenBLAS computes each product on the thread that asks
-//! for it. Each run adds up its own `∂L/∂W₂`; the runs' sums are added at the
-//! end. Measured on 2 cores, this is faster in every case than OpenBLAS's
-//! threads (LeNet-5 training step 5.7–8.3 ms instead of 9.6–11.2 ms, machine
-//! shared with other jobs). A small convolution (below 4 million
-//! multiply-adds) stays on the calling thread: starting a thread costs tens
-//! of microseconds. With `OPENBLAS_NUM_THREADS=1`, everything runs on one
-//! thread.
+//! A batch is cut into runs of consecutive images, one per core, each on its
+//! own thread: see [`super::parallel`].
 //!
 //! ```
 //! use apprentissage::prelude::*;
@@ -82,95 +70,15 @@
 //! ```
 
 use std::mem::MaybeUninit;
-use std::os::raw::c_int;
-use std::sync::Mutex;
 
 use ndarray::linalg::general_mat_mul;
 use ndarray::{Array2, ArrayD, ArrayView1, ArrayView2, ArrayViewMut2, IxDyn};
 
+use super::parallel::{in_parallel, runs_for};
 pub use super::window::IntoPair;
 use super::window::{col2im, im2col, Geometry};
 use crate::autograd::Op;
 use crate::tensor::Tensor;
-
-extern "C" {
-    // OpenBLAS's own thread settings (the crate links OpenBLAS, see lib.rs)
-    fn openblas_get_num_threads() -> c_int;
-    fn openblas_set_num_threads(threads: c_int);
-}
-
-/// Below this many multiply-adds (n·O·K·L), a convolution stays on one
-/// thread: starting one costs tens of microseconds.
-const PARALLEL_MIN_MACS: usize = 4_000_000;
-
-/// How many runs of images to split a batch into: OpenBLAS's thread count
-/// (`OPENBLAS_NUM_THREADS`, every core by default), at most one run per
-/// image, and one run for a small convolution.
-fn runs_for(images: usize, macs: usize) -> usize {
-    if images < 2 || macs < PARALLEL_MIN_MACS {
-        return 1;
-    }
-    // SAFETY: a plain getter of OpenBLAS's configuration.
-    let threads = unsafe { openblas_get_num_threads() };
-    (threads.max(1) as usize).min(images)
-}
-
-/// While alive, OpenBLAS computes every product on the thread that asks for
-/// it. Several convolutions may overlap (e.g. tests running in parallel): the
-/// first one saves OpenBLAS's thread count, the last one puts it back, even
-/// after a panic.
-struct SingleThreadedBlas;
-
-/// (number of live `SingleThreadedBlas`, OpenBLAS's thread count before the first)
-static SINGLE_THREADED_BLAS: Mutex<(usize, c_int)> = Mutex::new((0, 0));
-
-impl SingleThreadedBlas {
-    fn new() -> SingleThreadedBlas {
-        let mut state = SINGLE_THREADED_BLAS
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        if state.0 == 0 {
-            // SAFETY: OpenBLAS's documented getter and setter.
-            state.1 = unsafe { openblas_get_num_threads() };
-            unsafe { openblas_set_num_threads(1) };
-        }
-        state.0 += 1;
-        SingleThreadedBlas
-    }
-}
-
-impl Drop for SingleThreadedBlas {
-    fn drop(&mut self) {
-        let mut state = SINGLE_THREADED_BLAS
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        state.0 -= 1;
-        if state.0 == 0 {
-            // SAFETY: OpenBLAS's documented setter, with the value it gave us.
-            unsafe { openblas_set_num_threads(state.1) };
-        }
-    }
-}
-
-/// Runs `work` on every part, each on its own thread (the last one on the
-/// calling thread). Meanwhile OpenBLAS computes each product on the thread
-/// that asks for it, so that its own threads do not compete with ours.
-fn in_parallel<T: Send>(parts: Vec<T>, work: impl Fn(T) + Sync) {
-    if parts.len() <= 1 {
-        parts.into_iter().for_each(work);
-        return;
-    }
-    let _single = SingleThreadedBlas::new();
-    std::thread::scope(|scope| {
-        let mut parts = parts.into_iter();
-        let mine = parts.next_back();
-        for part in parts {
-            let work = &work;
-            scope.spawn(move || work(part));
-        }
-        mine.into_iter().for_each(&work);
-    });
-}
 
 /// The forward pass over consecutive images `x` (n·C·H·W values), writing
 /// `out` (n·O·L values, not initialised yet): per image, im2col into one

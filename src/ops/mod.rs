@@ -20,6 +20,7 @@
 //! | `conv` | `conv2d` (im2col + BLAS) |
 //! | `pool` | `max_pool2d`, `avg_pool2d` |
 //! | `dropout` | `dropout` |
+//! | `parallel` (internal) | a batch split into runs of images, one thread each, for `conv` |
 //! | `window` (internal) | the geometry of sliding windows, `im2col`/`col2im`, shared by `conv` and `pool` |
 
 use crate::tensor::Tensor;
@@ -35,6 +36,7 @@ pub mod linear;
 pub mod loss;
 pub mod mask;
 pub mod matmul;
+mod parallel;
 pub mod pool;
 pub mod reduce;
 pub mod shape;
