@@ -21,7 +21,7 @@ total = echo "==== $(1): total $$(( $$(date +%s) - $(STAGE_T0) )) s"
 
 help:
 	@echo "make run         set up (system packages, datasets) and run the main job"
-	@echo "make test        fmt, clippy, tests, docs and set-up tests (what CI runs)"
+	@echo "make test        fmt, clippy, tests, JupyterLab end to end (screenshots in target/e2e/), docs and set-up tests (what CI runs)"
 	@echo "make bench       the performance table (MNIST MLP and LeNet-5 epochs, Conv2d, spiral, sgemm)"
 	@echo "make setup       scripts/setup.sh all"
 	@echo "make lab         JupyterLab on notebooks/ with the Rust kernel (after the set-up); LAB_ARGS=--no-browser…"
@@ -38,9 +38,13 @@ run:
 test:
 	@$(STAGE) setup-system $(SETUP) system
 	@$(STAGE) setup-kernel $(SETUP) jupyter evcxr
+	@$(STAGE) setup-data $(SETUP) mnist fashion
+	@$(STAGE) setup-e2e $(SETUP) e2e
 	@$(STAGE) fmt cargo fmt --all -- --check
 	@$(STAGE) clippy cargo clippy --workspace --all-targets -- -D warnings
 	@$(STAGE) test env APPRENTISSAGE_REQUIRE_JUPYTER=1 cargo test --workspace
+	@$(STAGE) e2e scripts/e2e.sh
+	@$(STAGE) replay cargo run -q -p grader -- replay
 	@$(STAGE) doc env RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
 	@$(STAGE) test-setup scripts/test-setup.sh
 	@$(call total,make test: all stages passed)
@@ -54,8 +58,7 @@ setup:
 
 lab:
 	@$(STAGE) setup $(SETUP) all
-	@echo "JupyterLab on notebooks/ with the kernel « Rust (apprentissage) »; Ctrl-C to stop"
-	JUPYTER_PATH="$(CACHE)/jupyter" "$(CACHE)/venv/bin/jupyter" lab --ServerApp.root_dir="$(CURDIR)/notebooks" $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
+	@scripts/lab.sh $(LAB_ARGS)
 
 check:
 	@cargo run -q -p grader -- check "$(NB)"

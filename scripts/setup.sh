@@ -18,6 +18,10 @@
 #                               (scripts/rust-kernel.sh: a reused build directory per open kernel),
 #                               then a pre-warm run that compiles the course crate for the kernel
 #   all                         every step above (the default)
+#   e2e                         what the end-to-end test needs (scripts/e2e.sh, not part of `all`):
+#                               Debian's chromium (apt), JupyterLab in the venv (step jupyter) and
+#                               playwright-core (pinned by scripts/e2e/package-lock.json, `npm ci`)
+#                               in $APPRENTISSAGE_CACHE/e2e/node_modules, outside the clone
 #   verify-mnist DIR [SUMS]     check the four MNIST files in DIR; exits 1 naming each bad file.
 #                               SUMS is an optional `sha256sum`-style file replacing the
 #                               built-in hashes (used by scripts/test-setup.sh).
@@ -62,6 +66,7 @@ JUPYTER_PINS=(jupyterlab==4.6.6 nbconvert==7.17.2 nbclient==0.11.0 jupyter_clien
 EVCXR_VERSION=${APPRENTISSAGE_EVCXR_VERSION:-0.22.0}
 VENV_DIR=$CACHE_DIR/venv
 KERNELS_DIR=$CACHE_DIR/jupyter
+E2E_DIR=$CACHE_DIR/e2e
 
 # ---------------------------------------------------------------- helpers
 
@@ -483,6 +488,37 @@ step_evcxr() {
     evcxr_prewarm
 }
 
+# ---------------------------------------------------------------- step: e2e
+
+step_e2e() {
+    local t0 log lock=$REPO_ROOT/scripts/e2e/package-lock.json want have
+    t0=$(now_ns)
+    local -a SYSTEM_PACKAGES=(chromium)
+    step_system
+    [[ -x /usr/bin/chromium ]] || die "the Debian package chromium is installed but /usr/bin/chromium is missing"
+    step_jupyter
+    command -v npm >/dev/null || die "npm is needed for playwright-core (Debian: apt-get install -y npm)"
+    want=$(sed -n 's/^ *"playwright-core": "\([0-9.]*\)".*/\1/p' "$REPO_ROOT/scripts/e2e/package.json")
+    [[ -n $want ]] || die "no pinned playwright-core version in scripts/e2e/package.json"
+    have=$(node -p "require('$E2E_DIR/node_modules/playwright-core/package.json').version" 2>/dev/null || true)
+    if [[ $have == "$want" ]] && cmp -s "$lock" "$E2E_DIR/package-lock.json"; then
+        echo "ok: playwright-core $want already in $E2E_DIR ($(elapsed "$t0"))"
+        return
+    fi
+    mkdir -p "$E2E_DIR"
+    cp -- "$REPO_ROOT/scripts/e2e/package.json" "$lock" "$E2E_DIR/"
+    log=$(mktemp)
+    CLEANUP_PATHS+=("$log")
+    # npm ci: exactly the lock file's version and integrity hash; no install scripts, no browser download.
+    if ! (cd "$E2E_DIR" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --cache "$CACHE_DIR/npm" --ignore-scripts \
+        --no-fund --no-audit --no-update-notifier --loglevel=error) >"$log" 2>&1; then
+        tail -n 20 "$log" >&2
+        rm -f -- "$E2E_DIR/package-lock.json"
+        die "npm ci of playwright-core $want in $E2E_DIR failed (see above)"
+    fi
+    echo "installed: playwright-core $want in $E2E_DIR ($(elapsed "$t0"))"
+}
+
 # ---------------------------------------------------------------- main
 
 usage() {
@@ -499,6 +535,7 @@ main() {
             cifar) step_cifar ;;
             jupyter) step_jupyter ;;
             evcxr) step_evcxr ;;
+            e2e) step_e2e ;;
             all) step_system; step_mnist; step_fashion; step_cifar; step_jupyter; step_evcxr ;;
             verify-mnist)
                 shift

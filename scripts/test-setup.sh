@@ -18,6 +18,7 @@ trap 'exit 143' TERM
 export TMPDIR=$WORK/tmp
 mkdir -p "$TMPDIR"
 # Never touch the network or the user's npm cache from this test.
+REAL_CACHE=${APPRENTISSAGE_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/apprentissage}
 export APPRENTISSAGE_CACHE=$WORK/cache
 unset APPRENTISSAGE_DATA APPRENTISSAGE_MNIST_PACKAGE
 
@@ -225,6 +226,35 @@ fi
 assert_no_partials "$DATA" "cifar install"
 assert_no_partials "$APPRENTISSAGE_CACHE" "cifar download cache"
 unset APPRENTISSAGE_CIFAR_MD5
+
+# ------------------------------------------------------------------ e2e, lab
+# Without the installs (the empty test cache): clear messages, at once, nothing left behind.
+run "$REPO_ROOT/scripts/e2e.sh"
+if ((rc != 0)) && grep -q "^error: e2e: missing: .*playwright-core.*run scripts/setup.sh jupyter evcxr e2e" <<<"$out" \
+    && [[ -z $(find "$TMPDIR" -mindepth 1 -name 'apprentissage-e2e.*' -print) ]]; then
+    ok "e2e.sh without its installs fails at once, naming them and the set-up step"
+else
+    fail "e2e.sh without its installs: rc=$rc" "$out"
+fi
+run "$REPO_ROOT/scripts/lab.sh" --no-browser
+if ((rc != 0)) && grep -q "^error: Jupyter or the Rust kernel is not installed.*make setup" <<<"$out"; then
+    ok "lab.sh without Jupyter fails with a message naming make setup"
+else
+    fail "lab.sh without Jupyter: rc=$rc" "$out"
+fi
+# With the real installs (make test's setup-e2e stage ran before): a second run is a no-op.
+if [[ -f $REAL_CACHE/e2e/package-lock.json && -x /usr/bin/chromium ]]; then
+    run env APPRENTISSAGE_CACHE="$REAL_CACHE" "$SETUP" e2e
+    if ((rc == 0)) && grep -q '^ok: chromium already installed' <<<"$out" \
+        && grep -q '^ok: Jupyter already installed' <<<"$out" \
+        && grep -q '^ok: playwright-core [0-9.]* already in' <<<"$out"; then
+        ok "setup.sh e2e: a second run is a no-op (chromium, JupyterLab, playwright-core)"
+    else
+        fail "setup.sh e2e second run: rc=$rc" "$out"
+    fi
+else
+    echo "# skipped: setup.sh e2e no-op check (run scripts/setup.sh e2e first)"
+fi
 
 echo "test-setup: $passed passed, $failed failed"
 if ((failed > 0)); then

@@ -88,9 +88,75 @@ impl DecisionMap {
                 grid.push(y);
             }
         }
-        let grid = Tensor::from_vec(grid, &[nx * ny, 2]);
-        let scores = no_grad(|| model(&grid));
-        let classes = argmax_rows(&scores, nx * ny);
+        // The model sees the grid in blocks of GRID_BLOCK points: the hidden
+        // activations of a block stay in the processor's cache and their
+        // memory is reused from block to block (one (40 000, 1000) activation
+        // would take 160 MB, and fresh memory costs a page fault per 4 KiB).
+        let mut classes = Vec::with_capacity(nx * ny);
+        for block in grid.chunks(2 * GRID_BLOCK) {
+            let points = block.len() / 2;
+            let block = Tensor::from_vec(block.to_vec(), &[points, 2]);
+            let scores = no_grad(|| model(&block));
+            classes.extend(argmax_rows(&scores, points));
+        }
+        DecisionMap {
+            classes,
+            nx,
+            ny,
+            x_range: (x0 as f64, x1 as f64),
+            y_range: (y0 as f64, y1 as f64),
+            points: Vec::new(),
+            title: None,
+            xlabel: String::new(),
+            ylabel: String::new(),
+            size: (560, 520),
+        }
+    }
+
+    /// A map drawn from classes already computed, e.g. by the course's
+    /// `ComputeCatPerPixel` (7.5.1): `classes` has shape (ny, nx) and holds
+    /// whole numbers; row i is the i-th value of y, from `y_range.0` at row 0
+    /// up to `y_range.1` at the last row, and column j the j-th value of x —
+    /// the layout of a `meshgrid` of x and y. Each value colours one cell of
+    /// the rectangle `x_range × y_range`.
+    ///
+    /// ```
+    /// use apprentissage::prelude::*;
+    /// // 2 rows (y) × 3 columns (x): the bottom row is class 0, the top row class 2
+    /// let classes = tensor!([[0., 0., 0.], [2., 2., 1.]]);
+    /// let map = DecisionMap::from_classes(&classes, (0.0, 3.0), (0.0, 2.0));
+    /// assert_eq!(map.class_at(0.5, 0.5), 0);
+    /// assert_eq!(map.class_at(0.5, 1.5), 2);
+    /// assert_eq!(map.class_at(2.5, 1.5), 1);
+    /// ```
+    pub fn from_classes(
+        classes: &Tensor,
+        (x0, x1): (f32, f32),
+        (y0, y1): (f32, f32),
+    ) -> DecisionMap {
+        let shape = classes.shape();
+        let [ny, nx] = shape[..] else {
+            panic!(
+                "DecisionMap::from_classes: the classes must form a grid of shape (ny, nx), \
+                 got shape {shape:?}"
+            )
+        };
+        assert!(
+            x1 > x0 && y1 > y0,
+            "DecisionMap::from_classes: ranges must go from a smaller to a larger number, \
+             got x ({x0}, {x1}), y ({y0}, {y1})"
+        );
+        assert!(
+            nx > 0 && ny > 0,
+            "DecisionMap::from_classes: the grid is empty"
+        );
+        let values = classes.to_indices();
+        // stored row 0 at the top: reverse the rows
+        let classes = values
+            .chunks(nx)
+            .rev()
+            .flat_map(|row| row.iter().map(|&c| c as u16))
+            .collect();
         DecisionMap {
             classes,
             nx,
@@ -164,6 +230,9 @@ impl DecisionMap {
         Figure::render(self.clone(), self.size, Format::Png)
     }
 }
+
+/// How many grid points the model gets at once (see [`DecisionMap::with_resolution`]).
+const GRID_BLOCK: usize = 4096;
 
 /// The index of the largest score of each of the `n` rows (score > 0 for a
 /// single column).
@@ -299,6 +368,37 @@ mod tests {
         assert_eq!(calls.get(), 1);
         assert_eq!(map.class_at(0.5, 0.0), 1);
         assert_eq!(map.class_at(-0.5, 0.0), 0);
+    }
+
+    #[test]
+    fn precomputed_classes_match_the_model_on_the_same_grid() {
+        // a meshgrid of the cell centres, row 0 at the smallest y
+        let n = 40;
+        let centre = |k: usize| -1.0 + (k as f32 + 0.5) * 2.0 / n as f32;
+        let mut xy = Vec::new();
+        for i in 0..n {
+            for j in 0..n {
+                xy.extend([centre(j), centre(i)]);
+            }
+        }
+        let grid = Tensor::from_vec(xy, &[n, n, 2]);
+        // shifted borders, so that no cell centre lies on one (no ties decided by rounding)
+        let model = |p: &Tensor| hand_made(p) + &tensor!([0.0137, -0.0213, 0.0051]);
+        let classes = model(&grid.reshape(&[-1, 2]))
+            .argmax(1)
+            .reshape(&[n as isize, n as isize]);
+        let from = DecisionMap::from_classes(&classes, (-1.0, 1.0), (-1.0, 1.0));
+        let direct = DecisionMap::with_resolution(model, (-1.0, 1.0), (-1.0, 1.0), n);
+        assert_eq!(from.classes, direct.classes);
+        assert_eq!(from.class_at(0.8, -0.5), 0);
+        assert_eq!(from.class_at(-0.6, -0.6), 2);
+        assert_drawn(&from.size(200, 200).render(), (200, 200));
+    }
+
+    #[test]
+    #[should_panic(expected = "must form a grid of shape (ny, nx), got shape [4]")]
+    fn precomputed_classes_need_two_dimensions() {
+        DecisionMap::from_classes(&tensor!([0., 1., 2., 0.]), (0.0, 1.0), (0.0, 1.0));
     }
 
     #[test]

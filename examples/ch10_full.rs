@@ -1,0 +1,321 @@
+//! The full-size runs behind notebook 10 (course chapter 10), too long for
+//! the notebook's 3-minute budget: LeNet-5 on all of MNIST, three LeNet-4
+//! boosted by summing their scores, and the five networks of exercise 10.3 on
+//! CIFAR-10 (or, without it, on its offline fallback: Fashion-MNIST padded to
+//! 3×32×32), every one on the whole training set, evaluated on the whole test
+//! set after each epoch.
+//!
+//! ```text
+//! cargo run --release --example ch10_full                # everything
+//! cargo run --release --example ch10_full -- lenet       # LeNet-5 and the boosted LeNet-4
+//! cargo run --release --example ch10_full -- cifar       # the five networks of 10.3
+//! cargo run --release --example ch10_full -- cifar --epochs 3 --train 5000
+//! ```
+//!
+//! Run from the repository after `make data`.
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use apprentissage::prelude::*;
+
+/// LeNet-5 (course 10.2.5), ReLU and max pooling; MNIST's 28×28 padded by
+/// the first convolution to the 32×32 of the original.
+fn lenet5() -> Sequential {
+    sequential![
+        Conv2d::new(1, 6, 5).padding(2),
+        ReLU::new(),
+        MaxPool2d::new(2),
+        Conv2d::new(6, 16, 5),
+        ReLU::new(),
+        MaxPool2d::new(2),
+        Flatten::new(),
+        Linear::new(16 * 5 * 5, 120),
+        ReLU::new(),
+        Linear::new(120, 84),
+        ReLU::new(),
+        Linear::new(84, 10),
+    ]
+}
+
+/// LeNet-4 (course 10.2.4).
+fn lenet4() -> Sequential {
+    sequential![
+        Conv2d::new(1, 4, 5).padding(2),
+        ReLU::new(),
+        MaxPool2d::new(2),
+        Conv2d::new(4, 16, 5),
+        ReLU::new(),
+        MaxPool2d::new(2),
+        Flatten::new(),
+        Linear::new(16 * 5 * 5, 120),
+        ReLU::new(),
+        Linear::new(120, 10),
+    ]
+}
+
+/// The networks of exercise 10.3, as in the notebook.
+fn cifar_networks() -> Vec<(&'static str, Sequential)> {
+    vec![
+        (
+            "Linear 10",
+            sequential![Flatten::new(), Linear::new(3 * 32 * 32, 10)],
+        ),
+        (
+            "Linear 256/10",
+            sequential![
+                Flatten::new(),
+                Linear::new(3 * 32 * 32, 256),
+                ReLU::new(),
+                Linear::new(256, 10),
+            ],
+        ),
+        (
+            "Linear 256/128/10",
+            sequential![
+                Flatten::new(),
+                Linear::new(3 * 32 * 32, 256),
+                ReLU::new(),
+                Linear::new(256, 128),
+                ReLU::new(),
+                Linear::new(128, 10),
+            ],
+        ),
+        (
+            "Réseau 1",
+            sequential![
+                Conv2d::new(3, 32, 5).padding(2),
+                ReLU::new(),
+                MaxPool2d::new(2),
+                Conv2d::new(32, 64, 3).padding(1),
+                ReLU::new(),
+                MaxPool2d::new(2),
+                Flatten::new(),
+                Linear::new(64 * 8 * 8, 256),
+                ReLU::new(),
+                Linear::new(256, 10),
+            ],
+        ),
+        (
+            "Réseau 2",
+            sequential![
+                Conv2d::new(3, 32, 3).padding(1),
+                ReLU::new(),
+                MaxPool2d::new(2),
+                Conv2d::new(32, 64, 3).padding(1),
+                ReLU::new(),
+                MaxPool2d::new(2),
+                Conv2d::new(64, 128, 3).padding(1),
+                ReLU::new(),
+                MaxPool2d::new(2),
+                Flatten::new(),
+                Dropout::new(0.3),
+                Linear::new(128 * 4 * 4, 256),
+                ReLU::new(),
+                Dropout::new(0.3),
+                Linear::new(256, 10),
+            ],
+        ),
+    ]
+}
+
+/// One epoch of Adam over `loader`; the mean loss.
+fn train_epoch<D: Dataset + Clone>(
+    model: &Sequential,
+    optimizer: &mut Adam,
+    loader: &DataLoader<D>,
+) -> f32 {
+    model.train();
+    let (mut total, mut batches) = (0.0, 0);
+    for (images, labels) in loader.iter() {
+        optimizer.zero_grad();
+        let loss = F::cross_entropy(&model.forward(&images), &labels);
+        loss.backward();
+        optimizer.step();
+        total += loss.item();
+        batches += 1;
+    }
+    total / batches.max(1) as f32
+}
+
+/// The summed scores of `models` on every batch of `loader`, and the share
+/// of right answers.
+fn accuracy<D: Dataset + Clone>(models: &[&Sequential], loader: &DataLoader<D>) -> f32 {
+    let (mut correct, mut seen) = (0.0, 0);
+    no_grad(|| {
+        for (images, labels) in loader.iter() {
+            let mut scores = Tensor::zeros(&[labels.numel(), 10]);
+            for m in models {
+                m.eval();
+                scores = scores + m.forward(&images);
+            }
+            correct += scores.argmax(1).eq(&labels).sum().item();
+            seen += labels.numel();
+        }
+    });
+    correct / seen as f32
+}
+
+/// The first `n` images of a random order of `dataset` (all when `n` is 0).
+fn part(dataset: &ImageDataset, n: usize) -> Subset<ImageDataset> {
+    let n = if n == 0 {
+        dataset.len()
+    } else {
+        n.min(dataset.len())
+    };
+    random_split(dataset, &[n, dataset.len() - n]).swap_remove(0)
+}
+
+struct Options {
+    epochs: Option<usize>,
+    train: usize,
+    test: usize,
+}
+
+fn lenet(options: &Options) -> Result<(), DataError> {
+    let normalise = || compose![ToTensor, Normalize::new(MNIST_MEAN, MNIST_STD)];
+    let train = Mnist::load(Mnist::DEFAULT_DIR, Split::Train)?.transform(normalise());
+    let test = Mnist::load(Mnist::DEFAULT_DIR, Split::Test)?.transform(normalise());
+    manual_seed(0);
+    let (train, test) = (part(&train, options.train), part(&test, options.test));
+    let epochs = options.epochs.unwrap_or(10);
+    let test_loader = DataLoader::new(&test, 1000);
+
+    println!(
+        "LeNet-5 on MNIST ({} training images, {} test images, Adam 1e-3, batches of 64)",
+        train.len(),
+        test.len()
+    );
+    let model = lenet5();
+    let loader = DataLoader::new(&train, 64).shuffle(true);
+    let mut optimizer = Adam::new(model.parameters()).lr(1e-3);
+    for epoch in 1..=epochs {
+        let t = Instant::now();
+        let loss = train_epoch(&model, &mut optimizer, &loader);
+        let acc = accuracy(&[&model], &test_loader);
+        println!(
+            "  epoch {epoch:2}  loss {loss:.4}  test accuracy {:.2} %  error {:.2} %  ({:.1} s)",
+            100.0 * acc,
+            100.0 * (1.0 - acc),
+            t.elapsed().as_secs_f64()
+        );
+    }
+
+    println!("Three LeNet-4 trained apart (seeds 1, 2, 3), then boosted by summing their scores");
+    let mut nets = Vec::new();
+    for seed in 1..=3u64 {
+        manual_seed(seed);
+        let net = lenet4();
+        let loader = DataLoader::new(&train, 64).shuffle(true);
+        let mut optimizer = Adam::new(net.parameters()).lr(1e-3);
+        for _ in 0..epochs {
+            train_epoch(&net, &mut optimizer, &loader);
+        }
+        let acc = accuracy(&[&net], &test_loader);
+        println!(
+            "  LeNet-4 #{seed}: test accuracy {:.2} %  error {:.2} %",
+            100.0 * acc,
+            100.0 * (1.0 - acc)
+        );
+        nets.push(net);
+    }
+    let all: Vec<&Sequential> = nets.iter().collect();
+    let acc = accuracy(&all, &test_loader);
+    println!(
+        "  boosted (sum of the three scores): test accuracy {:.2} %  error {:.2} %",
+        100.0 * acc,
+        100.0 * (1.0 - acc)
+    );
+    Ok(())
+}
+
+fn cifar(options: &Options) -> Result<(), DataError> {
+    let train = Cifar10::load_or_fallback(Cifar10::DEFAULT_DIR, Split::Train)?;
+    let test = Cifar10::load_or_fallback(Cifar10::DEFAULT_DIR, Split::Test)?;
+    let (train, test) = (
+        train
+            .clone()
+            .transform(compose![ToTensor, train.normalize()]),
+        test.clone().transform(compose![ToTensor, test.normalize()]),
+    );
+    manual_seed(0);
+    let (train, test) = (part(&train, options.train), part(&test, options.test));
+    let epochs = options.epochs.unwrap_or(10);
+    println!(
+        "Exercise 10.3 on {} ({} training images, {} test images, {epochs} epochs, Adam 1e-3, batches of 64)",
+        train.dataset().name(),
+        train.len(),
+        test.len()
+    );
+    let test_loader = DataLoader::new(&test, 500);
+    let mut summary = Vec::new();
+    for (name, model) in cifar_networks() {
+        manual_seed(1);
+        let loader = DataLoader::new(&train, 64).shuffle(true);
+        let mut optimizer = Adam::new(model.parameters()).lr(1e-3);
+        let mut best = 0.0f32;
+        let mut last = 0.0;
+        let t = Instant::now();
+        for epoch in 1..=epochs {
+            let loss = train_epoch(&model, &mut optimizer, &loader);
+            last = accuracy(&[&model], &test_loader);
+            best = best.max(last);
+            println!(
+                "  {name:18} epoch {epoch:2}  loss {loss:.4}  test accuracy {:.2} %  ({:.0} s so far)",
+                100.0 * last,
+                t.elapsed().as_secs_f64()
+            );
+        }
+        summary.push((name, model.num_parameters(), last, best));
+    }
+    println!("network             parameters  last epoch  best epoch");
+    for (name, params, last, best) in summary {
+        println!(
+            "{name:18} {params:>11}  {:>8.2} %  {:>8.2} %",
+            100.0 * last,
+            100.0 * best
+        );
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut options = Options {
+        epochs: None,
+        train: 0,
+        test: 0,
+    };
+    let mut what = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let value = |i: usize| args.get(i + 1).and_then(|v| v.parse::<usize>().ok());
+        match args[i].as_str() {
+            "--epochs" => options.epochs = value(i),
+            "--train" => options.train = value(i).unwrap_or(0),
+            "--test" => options.test = value(i).unwrap_or(0),
+            other => {
+                what.push(other.to_string());
+                i += 1;
+                continue;
+            }
+        }
+        i += 2;
+    }
+    let all = what.is_empty();
+    let want = |w: &str| all || what.iter().any(|x| x == w);
+    let mut result = Ok(());
+    if want("lenet") {
+        result = result.and_then(|_| lenet(&options));
+    }
+    if want("cifar") {
+        result = result.and_then(|_| cifar(&options));
+    }
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,269 @@
+// Checks of chapter 8 (solutions/ch8.ipynb): supervised learning and classification on MNIST.
+// Rules: see the header of grader/checks/demo.rs. The network checks test the architecture
+// (layers, shapes, parameter counts) and that it learns on a small subset of MNIST (3 000
+// images, 3 epochs), never a full-dataset run.
+
+pub const CHECKS: &[Check] = &[
+    Check::new("8.4.1-erreur", erreur).timeout_secs(30),
+    Check::new("8.5-precision", precision).timeout_secs(30),
+    Check::new("8.5-reseau1", reseau1).timeout_secs(120),
+    Check::new("8.5-qu1", qu1).timeout_secs(30),
+    Check::new("8.5-qu4-qu5", qu4_qu5).timeout_secs(30),
+    Check::new("8.5-reseau2", reseau2).timeout_secs(120),
+    Check::new("8.5-qu6-qu7", qu6_qu7).timeout_secs(30),
+    Check::new("8.5-reseau3", reseau3).timeout_secs(120),
+];
+
+/// The course's formula, written plainly.
+fn erreur_attendue(scores: &[f32], k: usize, delta: f32) -> f32 {
+    scores
+        .iter()
+        .map(|&s| (delta + s - scores[k]).max(0.0))
+        .sum::<f32>()
+        - delta
+}
+
+fn erreur() -> Result<(), String> {
+    let cours: [([f32; 3], usize, f32); 3] = [
+        ([5.0, 4.0, 2.0], 2, 7.0),
+        ([4.0, 2.0, 8.0], 0, 5.0),
+        ([4.0, 5.0, 1.0], 1, 0.0),
+    ];
+    for (i, (scores, k, want)) in cours.iter().enumerate() {
+        let got: f32 = answers::erreur_marge(scores, *k, 1.0);
+        close(
+            &format!(
+                "erreur_marge({scores:?}, {k}, 1.0), image {} du tableau du cours",
+                i + 1
+            ),
+            got,
+            *want,
+            1e-5,
+        )?;
+    }
+    manual_seed(8);
+    for (n, delta) in [(10usize, 1.0f32), (10, 0.5), (4, 2.0), (10, 0.0)] {
+        let scores = (Tensor::randn(&[n]) * 3.0).to_vec();
+        for k in [0, n / 2, n - 1] {
+            let got: f32 = answers::erreur_marge(&scores, k, delta);
+            let want = erreur_attendue(&scores, k, delta);
+            close(
+                &format!("erreur_marge({scores:?}, {k}, {delta})"),
+                got,
+                want,
+                1e-4,
+            )?;
+        }
+    }
+    let got: f32 = answers::erreur_marge(&[1.0, 9.0, 2.0], 1, 1.0);
+    close(
+        "erreur_marge([1, 9, 2], 1, 1.0) (bon score largement devant : erreur nulle)",
+        got,
+        0.0,
+        1e-6,
+    )
+}
+
+fn precision() -> Result<(), String> {
+    manual_seed(80);
+    let model = sequential![Flatten::new(), Linear::new(784, 10)];
+    let images = Tensor::randn(&[60, 1, 28, 28]);
+    let predites: Vec<usize> = no_grad(|| model.forward(&images).argmax(1))
+        .to_vec()
+        .iter()
+        .map(|&v| v as usize)
+        .collect();
+    for (fausses, want) in [(0usize, 1.0f32), (15, 0.75), (60, 0.0), (21, 0.65)] {
+        let labels: Vec<f32> = predites
+            .iter()
+            .enumerate()
+            .map(|(i, &p)| if i < fausses { (p + 1) % 10 } else { p } as f32)
+            .collect();
+        let labels = Tensor::from_vec(labels, &[60]);
+        let got: f32 = answers::precision(&model, &images, &labels);
+        if (got - 100.0 * want).abs() < 1e-3 && want > 0.0 {
+            return Err(format!(
+                "precision renvoie {got} : on attend une fraction entre 0 et 1 ({want}), pas un pourcentage"
+            ));
+        }
+        close(
+            &format!("precision sur 60 images dont {fausses} mal classées"),
+            got,
+            want,
+            1e-5,
+        )?;
+    }
+    Ok(())
+}
+
+fn qu1() -> Result<(), String> {
+    let got: f32 = answers::reponse_qu1();
+    if (0.05..=0.15).contains(&got) {
+        return Err(format!(
+            "reponse_qu1 renvoie {got} : donnez un pourcentage (un nombre entre 0 et 100), pas une fraction"
+        ));
+    }
+    ensure((5.0..=15.0).contains(&got), || {
+        format!(
+            "reponse_qu1 : obtenu {got} %. Avant l'apprentissage, les poids sont tirés au hasard : \
+             combien de chances a-t-on de tomber sur le bon chiffre parmi 10 ? (attendu entre 5 et 15 %)"
+        )
+    })
+}
+
+fn qu4_qu5() -> Result<(), String> {
+    let qu4: usize = answers::reponse_qu4();
+    ensure(qu4 == 784, || {
+        format!("reponse_qu4 : obtenu {qu4}, attendu le nombre de pixels d'une image de 28 × 28")
+    })?;
+    let qu5: usize = answers::reponse_qu5();
+    ensure(qu5 == 10, || {
+        format!("reponse_qu5 : obtenu {qu5}, attendu le nombre de catégories de MNIST")
+    })
+}
+
+fn qu6_qu7() -> Result<(), String> {
+    let qu6: [(usize, usize); 2] = answers::reponse_qu6();
+    ensure(qu6 == [(784, 128), (128, 10)], || {
+        format!(
+            "reponse_qu6 : obtenu {qu6:?}, attendu les (entrées, sorties) des deux couches : \
+             784 pixels vers 128 neurones, puis 128 vers les 10 scores"
+        )
+    })?;
+    let qu7: usize = answers::reponse_qu7();
+    ensure((90_000..=110_000).contains(&qu7), || {
+        format!(
+            "reponse_qu7 : obtenu {qu7}, attendu de l'ordre de 100 000 (entre 90 000 et 110 000) ; \
+             comptez les poids de chaque couche : entrées × sorties, plus un biais par sortie"
+        )
+    })
+}
+
+/// The (in, out) sizes of the Linear layers of `model`, in order, and whether a ReLU
+/// comes between each pair of consecutive Linear layers.
+fn couches(model: &Sequential) -> (Vec<(usize, usize)>, bool) {
+    let mut sizes = Vec::new();
+    let mut relu_between = true;
+    let mut since_linear: Option<bool> = None; // Some(seen a ReLU since the last Linear)
+    for (_, layer) in model.children() {
+        match layer.name().as_str() {
+            "Linear" => {
+                let shapes: Vec<Vec<usize>> = layer
+                    .own_parameters()
+                    .iter()
+                    .map(|(_, t)| t.shape())
+                    .collect();
+                if let Some(w) = shapes.first() {
+                    if w.len() == 2 {
+                        sizes.push((w[1], w[0]));
+                    }
+                }
+                if since_linear == Some(false) {
+                    relu_between = false;
+                }
+                since_linear = Some(false);
+            }
+            "ReLU" => {
+                if since_linear.is_some() {
+                    since_linear = Some(true);
+                }
+            }
+            _ => {}
+        }
+    }
+    (sizes, relu_between)
+}
+
+fn architecture(
+    quoi: &str,
+    model: &Sequential,
+    want: &[(usize, usize)],
+    params: usize,
+) -> Result<(), String> {
+    let (sizes, relu_between) = couches(model);
+    ensure(sizes == want, || {
+        format!(
+            "{quoi} : couches Linear (entrées, sorties) attendues {want:?}, obtenues {sizes:?}\n{model}"
+        )
+    })?;
+    ensure(relu_between, || {
+        format!("{quoi} : il manque une ReLU::new() entre deux couches Linear\n{model}")
+    })?;
+    let n = model.num_parameters();
+    ensure(n == params, || {
+        format!("{quoi} : {params} paramètres attendus, obtenu {n}\n{model}")
+    })?;
+    let x = Tensor::randn(&[5, 1, 28, 28]);
+    let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| model.forward(&x)))
+        .map_err(|_| {
+            format!(
+                "{quoi} : le réseau plante sur un lot d'images de forme (5, 1, 28, 28) ; \
+                 commencez par Flatten::new() pour mettre chaque image à plat (784 valeurs)\n{model}"
+            )
+        })?;
+    ensure(out.shape() == vec![5, 10], || {
+        format!(
+            "{quoi} : pour un lot (5, 1, 28, 28), sortie de forme [5, 10] attendue, obtenue {:?}",
+            out.shape()
+        )
+    })
+}
+
+/// Trains `model` on 3 000 MNIST training images for 3 epochs (margin loss, SGD 0.01, lots
+/// of 50) and requires a test accuracy of at least `seuil` on 1 000 test images.
+fn apprend(quoi: &str, model: &Sequential, seuil: f32) -> Result<(), String> {
+    let dir = data_dir().join("mnist");
+    let load = |split| {
+        Mnist::load(&dir, split)
+            .map(|d| d.transform(compose![ToTensor, Normalize::new(MNIST_MEAN, MNIST_STD)]))
+            .map_err(|e| format!("MNIST illisible pour la vérification : {e}"))
+    };
+    let (train, test) = (load(Split::Train)?, load(Split::Test)?);
+    let petite = Subset::new(&train, (0..3000).collect());
+    let (x_test, y_test) = full_batch(&Subset::new(&test, (0..1000).collect()));
+    manual_seed(0);
+    let loader = DataLoader::new(&petite, 50).shuffle(true);
+    let mut optimizer = Sgd::new(model.parameters(), 0.01);
+    for _ in 0..3 {
+        for (x, y) in &loader {
+            optimizer.zero_grad();
+            F::margin_loss(&model.forward(&x), &y, 1.0).backward();
+            optimizer.step();
+        }
+    }
+    let acc = no_grad(|| model.forward(&x_test).argmax(1).eq(&y_test).mean().item());
+    ensure(acc >= seuil, || {
+        format!(
+            "{quoi} : après 3 epochs sur 3 000 images, précision de {:.1} % sur 1 000 images de test, \
+             attendu au moins {:.0} % (le hasard donne 10 %)",
+            100.0 * acc,
+            100.0 * seuil
+        )
+    })
+}
+
+fn reseau1() -> Result<(), String> {
+    manual_seed(81);
+    let model: Sequential = answers::reseau_1();
+    architecture("reseau_1()", &model, &[(784, 10)], 7850)?;
+    apprend("reseau_1()", &model, 0.8)
+}
+
+fn reseau2() -> Result<(), String> {
+    manual_seed(82);
+    let model: Sequential = answers::reseau_2();
+    architecture("reseau_2()", &model, &[(784, 128), (128, 10)], 101_770)?;
+    apprend("reseau_2()", &model, 0.8)
+}
+
+fn reseau3() -> Result<(), String> {
+    manual_seed(83);
+    let model: Sequential = answers::reseau_3();
+    architecture(
+        "reseau_3()",
+        &model,
+        &[(784, 128), (128, 64), (64, 10)],
+        784 * 128 + 128 + 128 * 64 + 64 + 64 * 10 + 10,
+    )?;
+    apprend("reseau_3()", &model, 0.8)
+}
