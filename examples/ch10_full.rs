@@ -10,6 +10,7 @@
 //! cargo run --release --example ch10_full -- lenet       # LeNet-5 and the boosted LeNet-4
 //! cargo run --release --example ch10_full -- cifar       # the five networks of 10.3
 //! cargo run --release --example ch10_full -- cifar --epochs 3 --train 5000
+//! cargo run --release --example ch10_full -- cifar --nets 4,5   # Réseau 1 and Réseau 2 only
 //! ```
 //!
 //! Run from the repository after `make data`.
@@ -170,6 +171,8 @@ struct Options {
     epochs: Option<usize>,
     train: usize,
     test: usize,
+    /// The networks of 10.3 to train, numbered from 1 (all when empty).
+    nets: Vec<usize>,
 }
 
 fn lenet(options: &Options) -> Result<(), DataError> {
@@ -249,7 +252,10 @@ fn cifar(options: &Options) -> Result<(), DataError> {
     );
     let test_loader = DataLoader::new(&test, 500);
     let mut summary = Vec::new();
-    for (name, model) in cifar_networks() {
+    for (k, (name, model)) in cifar_networks().into_iter().enumerate() {
+        if !options.nets.is_empty() && !options.nets.contains(&(k + 1)) {
+            continue;
+        }
         manual_seed(1);
         let loader = DataLoader::new(&train, 64).shuffle(true);
         let mut optimizer = Adam::new(model.parameters()).lr(1e-3);
@@ -285,6 +291,7 @@ fn main() -> ExitCode {
         epochs: None,
         train: 0,
         test: 0,
+        nets: Vec::new(),
     };
     let mut what = Vec::new();
     let mut i = 0;
@@ -294,6 +301,10 @@ fn main() -> ExitCode {
             "--epochs" => options.epochs = value(i),
             "--train" => options.train = value(i).unwrap_or(0),
             "--test" => options.test = value(i).unwrap_or(0),
+            "--nets" => {
+                let list = args.get(i + 1).map(String::as_str).unwrap_or("");
+                options.nets = list.split(',').filter_map(|n| n.parse().ok()).collect();
+            }
             other => {
                 what.push(other.to_string());
                 i += 1;

@@ -316,7 +316,7 @@ fn lineaires() -> Result<(), String> {
 fn donnees_10_3() -> Result<(Subset<ImageDataset>, Subset<ImageDataset>, f32), String> {
     let dossier = data_dir().join("cifar-10-batches-bin");
     let (jeu, seuil) = match Cifar10::load(&dossier, Split::Test) {
-        Ok(jeu) => (jeu, 0.22),
+        Ok(jeu) => (jeu, 0.2),
         Err(e) if e.is_missing() => (
             Cifar10::fallback(FashionMnist::DEFAULT_DIR, Split::Test)
                 .map_err(|e| format!("ni CIFAR-10 ni Fashion-MNIST ne sont lisibles : {e}"))?,

@@ -19,6 +19,7 @@ mod run;
 mod sandbox;
 mod slots;
 mod submission;
+mod unsafe_scan;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;

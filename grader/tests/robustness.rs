@@ -147,6 +147,14 @@ fn write_corpus(dir: &Path) -> Vec<Case> {
         &with_gradient_body("    let p = &x0 as *const f32;\n    unsafe { (*p, x1) }"),
     );
     cases.push(("unsafe.ipynb", "COMPILE_ERROR", "PASS"));
+    // ndarray's s![…] expands to an allowed `unsafe` block: an answer that slices must build.
+    w(
+        "slicing.ipynb",
+        &with_gradient_body(&format!(
+            "    let first = Tensor::from_vec(vec![x0, x1], &[2]).slice(s![..1]).item();\n    assert_eq!(first, x0);\n{good_body}"
+        )),
+    );
+    cases.push(("slicing.ipynb", "PASS", "PASS"));
     let mut nb = good();
     set_answer(
         &mut nb,

@@ -220,17 +220,26 @@ async function gifFrames(page, nbPath, cellIndex) {
   return { frames, width: src.w, height: src.h, bytes: bytes.length };
 }
 
+// Scrolls until the element is wholly inside the notebook's viewport: cells off screen are laid out
+// lazily (content-visibility), so one scrollIntoView may land short. Bounded: 6 tries.
 async function scrollToCell(page, nbPath, index, selector) {
-  await page.evaluate(
-    ([panelJs, nbPath, i, selector]) => {
-      const panel = eval(panelJs)(nbPath);
-      const cell = panel.content.widgets[i];
-      const el = (selector && cell.node.querySelector(selector)) || cell.node;
-      el.scrollIntoView({ block: 'center' });
-    },
-    [PANEL_JS, nbPath, index, selector],
-  );
-  await sleep(500);
+  for (let attempt = 0; attempt < 6; attempt++) {
+    const inside = await page.evaluate(
+      ([panelJs, nbPath, i, selector]) => {
+        const panel = eval(panelJs)(nbPath);
+        const cell = panel.content.widgets[i];
+        const el = (selector && cell.node.querySelector(selector)) || cell.node;
+        const view = panel.content.node.getBoundingClientRect();
+        const box = el.getBoundingClientRect();
+        if (box.top >= view.top && box.bottom <= view.bottom) return true;
+        el.scrollIntoView({ block: box.height < view.height ? 'center' : 'start' });
+        return false;
+      },
+      [PANEL_JS, nbPath, index, selector],
+    );
+    await sleep(400);
+    if (inside) return;
+  }
 }
 
 async function runNotebook(context, job, last) {
@@ -340,15 +349,21 @@ async function runNotebook(context, job, last) {
     result.failures.push(String(e && e.message ? e.message : e).split('\n')[0]);
   }
 
-  // The screenshot, on every run: the first chart (the GIF for ch7), or the first problem.
+  // The screenshot, on every run: the first chart (the GIF for ch7), else the top of the notebook;
+  // on a failure, a second one, <name>-failure.png, shows the first problem.
   try {
     state = state || (await pageState(page, nbPath).catch(() => null));
-    const firstProblem = cells ? analyse(cells).problems.find((p) => p.cell >= 0) : null;
-    if (result.failures.length && firstProblem) await scrollToCell(page, nbPath, firstProblem.cell, '.jp-OutputArea');
-    else if (state && state.gif >= 0 && flags.includes('gif')) await scrollToCell(page, nbPath, state.gif, '.jp-OutputArea-output img');
+    if (state && state.gif >= 0 && flags.includes('gif')) await scrollToCell(page, nbPath, state.gif, '.jp-OutputArea-output img[src^="data:image/gif"]');
     else if (state && state.chart >= 0) await scrollToCell(page, nbPath, state.chart, '.jp-OutputArea-output img, .jp-OutputArea-output svg');
     await page.screenshot({ path: shot, timeout: 30000 });
     result.screenshot = path.relative(REPO, shot);
+    const firstProblem = cells ? analyse(cells).problems.find((p) => p.cell >= 0) : null;
+    if (result.failures.length && firstProblem) {
+      const failureShot = path.join(OUT, `${job.name}-failure.png`);
+      await scrollToCell(page, nbPath, firstProblem.cell, '.jp-OutputArea');
+      await page.screenshot({ path: failureShot, timeout: 30000 });
+      result.screenshot += ` ${path.relative(REPO, failureShot)}`;
+    }
   } catch (e) {
     result.failures.push(`screenshot failed: ${String(e.message || e).split('\n')[0]}`);
   }
