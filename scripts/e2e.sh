@@ -210,7 +210,7 @@ echo "e2e: JupyterLab ready on $LAB_URL after $(secs "$T0") s (scripts/lab.sh pr
 setsid "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
     --disable-background-networking --disable-component-update --disable-sync \
     --user-data-dir="$RUN/chromium" --remote-debugging-address=127.0.0.1 --remote-debugging-port=0 \
-    --window-size=1280,960 about:blank >"$RUN/chromium.log" 2>&1 &
+    --window-size=1440,960 about:blank >"$RUN/chromium.log" 2>&1 &
 CHROME_PID=$!
 deadline=$(($(date +%s) + 60))
 until [[ -s $RUN/chromium/DevToolsActivePort ]]; do

@@ -93,6 +93,10 @@ enum Cmd {
         /// The `jupyter` command (default: ~/.cache/apprentissage/venv/bin/jupyter, then PATH).
         #[arg(long, value_name = "PATH")]
         jupyter: Option<PathBuf>,
+        /// Do not execute the student notebooks (by default each one also runs in the kernel:
+        /// only its stubs' todo!() may panic, nothing else may fail).
+        #[arg(long)]
+        no_student_run: bool,
     },
 }
 
@@ -196,11 +200,13 @@ fn main() -> ExitCode {
             chapters,
             cell_timeout,
             jupyter,
+            no_student_run,
         } => replay::run(
             &env,
             chapters,
             Duration::from_secs(*cell_timeout),
             jupyter.clone(),
+            !no_student_run,
         ),
     };
     match result {

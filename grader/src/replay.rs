@@ -2,8 +2,12 @@
 //! through Jupyter (`jupyter nbconvert --execute`), treat any error output AND any
 //! `panicked at` in a stream as a failure (evcxr reports panics only as text), keep the
 //! executed copy in `target/replay/<name>.ipynb`, grade it twice (full marks, same outcomes),
-//! grade `notebooks/<name>.ipynb` (no check may pass on the stubs) and check that notebooks/ is
-//! what `generate` would write. Prints a table; Ok(false) on any shortfall.
+//! grade `notebooks/<name>.ipynb` (no check may pass on the stubs), execute that student
+//! notebook too (kept as `target/replay/<name>-eleve.ipynb`: what a student sees after "Run
+//! All" before answering; only the stubs' `todo!()` panics are allowed, so a cell that both
+//! calls an exercise and defines values used later — lost when it panics — is caught) and
+//! check that notebooks/ is what `generate` would write. Prints a table; Ok(false) on any
+//! shortfall.
 
 use crate::grade::{self, Options};
 use crate::notebook;
@@ -54,14 +58,21 @@ struct Row {
     first_result: Option<f64>,
     score: String,
     stub_score: String,
+    /// Wall time of the student notebook's run (stubs panicking), when it ran.
+    student_seconds: Option<f64>,
     problems: Vec<String>,
 }
+
+/// The sentence of a stub's `todo!()` (src/generate.rs): the only panic allowed when the
+/// student notebook runs.
+const STUB_PANIC: &str = "à vous d'écrire cette partie";
 
 pub fn run(
     env: &Env,
     chapters: &[String],
     cell_timeout: Duration,
     jupyter: Option<PathBuf>,
+    students: bool,
 ) -> Result<bool, String> {
     let jupyter = find_jupyter(jupyter)?;
     let names: Vec<String> = if chapters.is_empty() {
@@ -94,6 +105,7 @@ pub fn run(
             first_result: None,
             score: "-".into(),
             stub_score: "-".into(),
+            student_seconds: None,
             problems: Vec::new(),
         };
         eprintln!("==> replay {name}: exécution de solutions/{name}.ipynb dans le noyau Rust…");
@@ -101,8 +113,8 @@ pub fn run(
         match execute(
             &jupyter,
             &env.repo_root,
-            name,
-            &out_dir,
+            &format!("solutions/{name}.ipynb"),
+            (&out_dir, &format!("{name}.ipynb")),
             cell_timeout,
             chapter.code_cells,
         ) {
@@ -151,6 +163,35 @@ pub fn run(
                 stubs.error
             ));
         }
+        if students {
+            eprintln!("==> replay {name}: exécution de notebooks/{name}.ipynb (le carnet élève, sans réponses)…");
+            let out_name = format!("{name}-eleve.ipynb");
+            match execute(
+                &jupyter,
+                &env.repo_root,
+                &format!("notebooks/{name}.ipynb"),
+                (&out_dir, &out_name),
+                cell_timeout,
+                chapter.code_cells,
+            ) {
+                Err(e) => row.problems.push(format!("carnet élève : {e}")),
+                Ok((seconds, _)) => {
+                    row.student_seconds = Some(seconds);
+                    row.problems.extend(
+                        scan_outputs(&out_dir.join(&out_name))
+                            .into_iter()
+                            .filter(|p| !p.contains(STUB_PANIC))
+                            .map(|p| {
+                                format!(
+                                    "carnet élève, {p} (seules les paniques des todo!() sont permises : \
+                                     une cellule qui appelle un exercice ne doit pas définir de valeurs \
+                                     utilisées plus loin, elles sont perdues quand elle panique)"
+                                )
+                            }),
+                    );
+                }
+            }
+        }
         match sync.iter().find(|g| &g.name == name) {
             Some(g) if g.up_to_date => {}
             _ => row.problems.push(format!(
@@ -174,8 +215,8 @@ fn outcomes(r: &Report) -> Vec<(String, Outcome)> {
 fn execute(
     jupyter: &Path,
     root: &Path,
-    name: &str,
-    out_dir: &Path,
+    source: &str,
+    (out_dir, out_name): (&Path, &str),
     cell_timeout: Duration,
     cells: usize,
 ) -> Result<(f64, Option<f64>), String> {
@@ -195,8 +236,8 @@ fn execute(
     .arg("--output-dir")
     .arg(out_dir)
     .arg("--output")
-    .arg(format!("{name}.ipynb"))
-    .arg(root.join(format!("solutions/{name}.ipynb")))
+    .arg(out_name)
+    .arg(root.join(source))
     .current_dir(root);
     let kernels = cache_dir().join("jupyter");
     if kernels.exists() && std::env::var_os("JUPYTER_PATH").is_none() {
@@ -224,7 +265,7 @@ fn execute(
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs_f64())
         .unwrap_or(0.0);
-    let first = first_reply(&out_dir.join(format!("{name}.ipynb"))).map(|t| t - start);
+    let first = first_reply(&out_dir.join(out_name)).map(|t| t - start);
     Ok((seconds, first))
 }
 
@@ -299,8 +340,8 @@ fn scan_outputs(path: &Path) -> Vec<String> {
 
 fn print_table(rows: &[Row]) {
     println!(
-        "\n{:<10} {:>6} {:>10} {:>14} {:>8} {:>11}  état",
-        "chapitre", "cellules", "exécution", "1er résultat", "note", "squelettes"
+        "\n{:<10} {:>6} {:>10} {:>14} {:>8} {:>11} {:>12}  état",
+        "chapitre", "cellules", "exécution", "1er résultat", "note", "squelettes", "carnet élève"
     );
     for r in rows {
         let first = r
@@ -312,14 +353,19 @@ fn print_table(rows: &[Row]) {
         } else {
             "ÉCHEC"
         };
+        let student = r
+            .student_seconds
+            .map(|s| format!("{s:.1} s"))
+            .unwrap_or_else(|| "-".into());
         println!(
-            "{:<10} {:>8} {:>10} {:>14} {:>8} {:>11}  {state}",
+            "{:<10} {:>8} {:>10} {:>14} {:>8} {:>11} {:>12}  {state}",
             r.name,
             r.cells,
             format!("{:.1} s", r.seconds),
             first,
             r.score,
-            r.stub_score
+            r.stub_score,
+            student
         );
     }
     for r in rows.iter().filter(|r| !r.problems.is_empty()) {

@@ -360,7 +360,7 @@ async function runNotebook(context, job, last) {
     const firstProblem = cells ? analyse(cells).problems.find((p) => p.cell >= 0) : null;
     if (result.failures.length && firstProblem) {
       const failureShot = path.join(OUT, `${job.name}-failure.png`);
-      await scrollToCell(page, nbPath, firstProblem.cell, '.jp-OutputArea');
+      await scrollToCell(page, nbPath, firstProblem.cell, null);
       await page.screenshot({ path: failureShot, timeout: 30000 });
       result.screenshot += ` ${path.relative(REPO, failureShot)}`;
     }
@@ -399,7 +399,7 @@ async function runNotebook(context, job, last) {
 async function main() {
   const { chromium } = require(path.join(env.E2E_MODULES, 'playwright-core'));
   const browser = await chromium.connectOverCDP(env.E2E_CDP_URL, { timeout: 60000 });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 960 }, deviceScaleFactor: 1 });
+  const context = await browser.newContext({ viewport: { width: 1440, height: 960 }, deviceScaleFactor: 1 });
   context.setDefaultTimeout(60000);
   const results = [];
   for (const [k, job] of JOBS.entries()) {
