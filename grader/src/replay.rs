@@ -300,7 +300,9 @@ fn iso_to_unix(s: &str) -> Option<f64> {
     Some(days as f64 * 86_400.0 + h * 3600.0 + min * 60.0 + sec)
 }
 
-/// Error outputs and panics reported as text, one line each with the cell number.
+/// Error outputs and panics reported as text, one line each with the cell number. A panic's
+/// message may come in several stream outputs (evcxr flushes stderr in pieces): a cell's
+/// streams are read as one text.
 fn scan_outputs(path: &Path) -> Vec<String> {
     let nb = match notebook::load(path, 500_000_000) {
         Ok(nb) => nb,
@@ -308,31 +310,36 @@ fn scan_outputs(path: &Path) -> Vec<String> {
     };
     let mut problems = Vec::new();
     for (i, cell) in nb.cells().iter().enumerate() {
-        for out in cell["outputs"].as_array().map(Vec::as_slice).unwrap_or(&[]) {
-            let text = match out["output_type"].as_str() {
-                Some("error") => Some(format!(
+        let outputs = cell["outputs"].as_array().map(Vec::as_slice).unwrap_or(&[]);
+        let mut found = Vec::new();
+        let mut streams = String::new();
+        for out in outputs {
+            match out["output_type"].as_str() {
+                Some("error") => found.push(format!(
                     "{}: {}",
                     out["ename"].as_str().unwrap_or("erreur"),
                     out["evalue"].as_str().unwrap_or("")
                 )),
-                Some("stream") => notebook::source(&serde_json::json!({"source": out["text"]}))
-                    .filter(|t| t.contains("panicked at"))
-                    .map(|t| {
-                        t.lines()
-                            .skip_while(|l| !l.contains("panicked at"))
-                            .take(3)
-                            .collect::<Vec<_>>()
-                            .join(" / ")
-                    }),
-                _ => None,
-            };
-            if let Some(t) = text {
-                problems.push(format!(
-                    "cellule {} : {}",
-                    i + 1,
-                    t.chars().take(400).collect::<String>()
-                ));
+                Some("stream") => streams.push_str(
+                    &notebook::source(&serde_json::json!({"source": out["text"]}))
+                        .unwrap_or_default(),
+                ),
+                _ => {}
             }
+        }
+        let lines: Vec<&str> = streams.lines().collect();
+        for (k, line) in lines.iter().enumerate() {
+            if line.contains("panicked at") {
+                let end = (k + 3).min(lines.len());
+                found.push(lines[k..end].join(" / "));
+            }
+        }
+        for t in found {
+            problems.push(format!(
+                "cellule {} : {}",
+                i + 1,
+                t.chars().take(400).collect::<String>()
+            ));
         }
     }
     problems
@@ -381,6 +388,26 @@ fn print_table(rows: &[Row]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_panic_split_over_two_streams_is_read_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.ipynb");
+        let stream =
+            |t: &str| serde_json::json!({"output_type": "stream", "name": "stderr", "text": [t]});
+        let nb = serde_json::json!({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+            {"cell_type": "code", "id": "a", "metadata": {}, "source": [], "execution_count": 1,
+             "outputs": [stream("thread '<unnamed>' panicked at src/lib.rs:4:5:\n"),
+                         stream("not yet implemented: exercice 1.1-f : à vous d'écrire cette partie\n")]},
+            {"cell_type": "code", "id": "b", "metadata": {}, "source": [], "execution_count": 2,
+             "outputs": [{"output_type": "error", "ename": "Error", "evalue": "cannot find value `v` in this scope", "traceback": []}]}
+        ]});
+        std::fs::write(&path, nb.to_string()).unwrap();
+        let problems = scan_outputs(&path);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].starts_with("cellule 1 : ") && problems[0].contains(STUB_PANIC));
+        assert!(problems[1].starts_with("cellule 2 : Error: cannot find value"));
+    }
 
     #[test]
     fn iso_timestamps() {
