@@ -13,7 +13,13 @@
 //! cargo run --release --example ch10_full -- cifar --nets 4,5   # Réseau 1 and Réseau 2 only
 //! ```
 //!
-//! Run from the repository after `make data`.
+//! Run from the repository after `make data`. The numbers quoted in notebook 10
+//! (on the Fashion-MNIST fallback, one OpenBLAS thread) come from `lenet
+//! --epochs 10`, `cifar --nets 1,2,3 --epochs 10` and `cifar --nets 4,5
+//! --epochs 4`: LeNet-5 98.1 % after one epoch, 98.5–99.1 % afterwards;
+//! three LeNet-4 98.8–99.0 %, their summed scores 99.28 %; the networks of
+//! 10.3 after 10 epochs 80.9 %, 87.2 %, 88.0 %, after 4 epochs Réseau 1
+//! 91.1 % and Réseau 2 90.7 %.
 
 use std::process::ExitCode;
 use std::time::Instant;
