@@ -56,7 +56,7 @@
 //! # Several images at once
 //!
 //! A batch is cut into runs of consecutive images, one per core, each on its
-//! own thread: see [`super::parallel`].
+//! own thread (see `ops/parallel.rs`).
 //!
 //! ```
 //! use apprentissage::prelude::*;
