@@ -60,7 +60,9 @@ fn export() -> Result<(), String> {
 
 fn fonction() -> Result<(), String> {
     let a: f32 = answers::valeur_a();
-    ensure(a.is_finite(), || format!("valeur_a() doit être un nombre fini, obtenu {a}"))?;
+    ensure(a.is_finite(), || {
+        format!("valeur_a() doit être un nombre fini, obtenu {a}")
+    })?;
     for (x, y, t) in VERITES {
         let got: f32 = answers::f_apprise(x, y, a);
         close(
@@ -73,11 +75,21 @@ fn fonction() -> Result<(), String> {
     // equal inputs anywhere give 0, clearly different ones give 1
     for x in [-7.5f32, -1.0, 0.0, 2.5, 42.0] {
         let got: f32 = answers::f_apprise(x, x, a);
-        close(&format!("f_apprise({x}, {x}, a = {a}), deux nombres égaux"), got, 0.0, 1e-5)?;
+        close(
+            &format!("f_apprise({x}, {x}, a = {a}), deux nombres égaux"),
+            got,
+            0.0,
+            1e-5,
+        )?;
     }
     for (x, y) in [(-3.0f32, 8.0f32), (20.0, 1.0), (-5.0, -9.0), (1.0, 2.5)] {
         let got: f32 = answers::f_apprise(x, y, a);
-        close(&format!("f_apprise({x}, {y}, a = {a}), deux nombres bien différents"), got, 1.0, 1e-5)?;
+        close(
+            &format!("f_apprise({x}, {y}, a = {a}), deux nombres bien différents"),
+            got,
+            1.0,
+            1e-5,
+        )?;
     }
     // a is a real learning parameter: some other value of a must change the answers
     let candidates = [0.0f32, 0.001, 0.01, 0.1, 1.0, 100.0, 1000.0, 1e5, -1.0];
@@ -100,7 +112,13 @@ fn erreur() -> Result<(), String> {
         let got: f32 = answers::erreur(v, v);
         close(&format!("erreur({v}, {v}), réponse exacte"), got, 0.0, 1e-6)?;
     }
-    for (s, t) in [(0.5f32, 1.0f32), (0.0, 1.0), (1.0, 0.0), (0.2, 0.0), (3.0, -1.0)] {
+    for (s, t) in [
+        (0.5f32, 1.0f32),
+        (0.0, 1.0),
+        (1.0, 0.0),
+        (0.2, 0.0),
+        (3.0, -1.0),
+    ] {
         let got: f32 = answers::erreur(s, t);
         ensure(got > 0.0, || {
             format!("erreur({s}, {t}) : attendu une valeur strictement positive (la réponse est fausse), obtenu {got}")
@@ -125,7 +143,9 @@ fn erreur() -> Result<(), String> {
             .sum();
         let got: f32 = answers::erreur_totale(a, &base);
         close(
-            &format!("erreur_totale({a}, vérités du cours) : la somme de erreur(f_apprise(x, y, a), T)"),
+            &format!(
+                "erreur_totale({a}, vérités du cours) : la somme de erreur(f_apprise(x, y, a), T)"
+            ),
             got,
             want,
             1e-4 * (1.0 + want.abs()),
@@ -135,7 +155,12 @@ fn erreur() -> Result<(), String> {
     let got: f32 = answers::erreur_totale(0.0, &one);
     let s: f32 = answers::f_apprise(1.0, 2.0, 0.0);
     let want: f32 = answers::erreur(s, 1.0);
-    close("erreur_totale(0, [(1, 2, 1)]) (un seul exemple)", got, want, 1e-5)?;
+    close(
+        "erreur_totale(0, [(1, 2, 1)]) (un seul exemple)",
+        got,
+        want,
+        1e-5,
+    )?;
     let none: Vec<(f32, f32, f32)> = Vec::new();
     let got: f32 = answers::erreur_totale(1.0, &none);
     close("erreur_totale(1, []) (base vide)", got, 0.0, 1e-6)
@@ -144,7 +169,10 @@ fn erreur() -> Result<(), String> {
 fn verites() -> Result<(), String> {
     let got: Vec<(f32, f32, f32)> = answers::meilleures_verites();
     ensure(got.len() >= 8, || {
-        format!("meilleures_verites() : au moins 8 triplets attendus, obtenu {}", got.len())
+        format!(
+            "meilleures_verites() : au moins 8 triplets attendus, obtenu {}",
+            got.len()
+        )
     })?;
     for &(x, y, t) in &got {
         let want = if x != y { 1.0 } else { 0.0 };

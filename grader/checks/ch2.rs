@@ -26,16 +26,30 @@ fn descente_1d() -> Result<(), String> {
     close("iteration_1d(3, 5, 1/13), a1 du cours", got, 4.0, 1e-4)?;
     let got: f32 = answers::err_1d(3.0, 4.0);
     close("err_1d(3, 4), Err(a1) du cours", got, 29.0, 1e-4)?;
-    for (x, a, pas) in [(-2.0f32, 1.5f32, 0.1f32), (0.5, -3.0, 0.25), (7.0, 0.0, 1.0)] {
+    for (x, a, pas) in [
+        (-2.0f32, 1.5f32, 0.1f32),
+        (0.5, -3.0, 0.25),
+        (7.0, 0.0, 1.0),
+    ] {
         let got: f32 = answers::err_1d(x, a);
         let want = a * a + a * x + 1.0;
         close(&format!("err_1d({x}, {a})"), got, want, tol(want))?;
         let got: f32 = answers::derivee_1d(x, a);
         let want = 2.0 * a + x;
-        close(&format!("derivee_1d({x}, {a}) (dérivée par rapport à a)"), got, want, tol(want))?;
+        close(
+            &format!("derivee_1d({x}, {a}) (dérivée par rapport à a)"),
+            got,
+            want,
+            tol(want),
+        )?;
         let got: f32 = answers::iteration_1d(x, a, pas);
         let want = a - pas * (2.0 * a + x);
-        close(&format!("iteration_1d({x}, {a}, pas = {pas}) : a − pas·Err'(a)"), got, want, tol(want))?;
+        close(
+            &format!("iteration_1d({x}, {a}, pas = {pas}) : a − pas·Err'(a)"),
+            got,
+            want,
+            tol(want),
+        )?;
     }
     Ok(())
 }
@@ -49,11 +63,24 @@ fn pair(what: &str, got: (f32, f32), want: (f32, f32)) -> Result<(), String> {
 
 fn descente_2d() -> Result<(), String> {
     let got: f32 = answers::err_2d(6.0, 3.0, 2.0);
-    close("err_2d(6, 3, 2) = 3² + 2×6 + 1 (le document écrit à tort 21)", got, 22.0, 1e-4)?;
+    close(
+        "err_2d(6, 3, 2) = 3² + 2×6 + 1 (le document écrit à tort 21)",
+        got,
+        22.0,
+        1e-4,
+    )?;
     let got: (f32, f32) = answers::gradient_2d(6.0, 3.0, 2.0);
-    pair("gradient_2d(6, 3, 2), ∇Err(a0, b0) du cours", got, (6.0, 6.0))?;
+    pair(
+        "gradient_2d(6, 3, 2), ∇Err(a0, b0) du cours",
+        got,
+        (6.0, 6.0),
+    )?;
     let got: (f32, f32) = answers::iteration_2d(6.0, 3.0, 2.0, 1.0 / 6.0);
-    pair("iteration_2d(6, 3, 2, 1/6), (a1, b1) du cours", got, (2.0, 1.0))?;
+    pair(
+        "iteration_2d(6, 3, 2, 1/6), (a1, b1) du cours",
+        got,
+        (2.0, 1.0),
+    )?;
     let got: f32 = answers::err_2d(6.0, 2.0, 1.0);
     close("err_2d(6, 2, 1), Err(a1, b1) du cours", got, 11.0, 1e-4)?;
     let got: (f32, f32) = answers::iteration_2d(6.0, 3.0, 2.0, 4.0);
@@ -63,7 +90,12 @@ fn descente_2d() -> Result<(), String> {
         (-21.0, -22.0),
     )?;
     let got: f32 = answers::err_2d(6.0, -21.0, -22.0);
-    close("err_2d(6, −21, −22) (le document écrit à tort 242)", got, 310.0, 1e-3)?;
+    close(
+        "err_2d(6, −21, −22) (le document écrit à tort 242)",
+        got,
+        310.0,
+        1e-3,
+    )?;
     for (x, a, b, pas) in [(-2.0f32, 1.5f32, 0.5f32, 0.1f32), (0.5, -3.0, 4.0, 0.25)] {
         let got: f32 = answers::err_2d(x, a, b);
         let want = a * a + b * x + 1.0;
@@ -90,20 +122,36 @@ const POINTS_253: [(f32, f32); 4] = [(1.0, 2.0), (-2.0, 0.5), (0.5, -3.0), (-1.5
 
 fn main_253() -> Result<(), String> {
     let got: (f32, f32) = answers::gradient_a_la_main(3.0, -1.0);
-    pair("gradient_a_la_main(3, −1), l'exemple du cours", got, (4.0, -8.0))?;
+    pair(
+        "gradient_a_la_main(3, −1), l'exemple du cours",
+        got,
+        (4.0, -8.0),
+    )?;
     for (x0, x1) in POINTS_253 {
         let got: (f32, f32) = answers::gradient_a_la_main(x0, x1);
-        pair(&format!("gradient_a_la_main({x0}, {x1})"), got, gradient_253(x0, x1))?;
+        pair(
+            &format!("gradient_a_la_main({x0}, {x1})"),
+            got,
+            gradient_253(x0, x1),
+        )?;
     }
     Ok(())
 }
 
 fn autograd_253() -> Result<(), String> {
     let got: (f32, f32) = answers::gradient_autograd(3.0, -1.0);
-    pair("gradient_autograd(3, −1), l'exemple du cours", got, (4.0, -8.0))?;
+    pair(
+        "gradient_autograd(3, −1), l'exemple du cours",
+        got,
+        (4.0, -8.0),
+    )?;
     for (x0, x1) in POINTS_253 {
         let got: (f32, f32) = answers::gradient_autograd(x0, x1);
-        pair(&format!("gradient_autograd({x0}, {x1})"), got, gradient_253(x0, x1))?;
+        pair(
+            &format!("gradient_autograd({x0}, {x1})"),
+            got,
+            gradient_253(x0, x1),
+        )?;
     }
     Ok(())
 }
@@ -120,9 +168,17 @@ fn check_path(
     skip: fn(f32, f32) -> bool,
 ) -> Result<(), String> {
     ensure(path.len() == n + 1, || {
-        format!("{name} : {n} pas doivent donner {} itérés (départ compris), obtenu {}", n + 1, path.len())
+        format!(
+            "{name} : {n} pas doivent donner {} itérés (départ compris), obtenu {}",
+            n + 1,
+            path.len()
+        )
     })?;
-    pair(&format!("{name} : premier itéré (le départ)"), path[0], start)?;
+    pair(
+        &format!("{name} : premier itéré (le départ)"),
+        path[0],
+        start,
+    )?;
     for k in 0..n {
         let (x, y) = path[k];
         if skip(x, y) {
@@ -131,7 +187,10 @@ fn check_path(
         let (gx, gy) = grad(x, y);
         let want = (x - pas * gx, y - pas * gy);
         pair(
-            &format!("{name} : itéré {} (un pas de descente depuis l'itéré {k} = ({x}, {y}))", k + 1),
+            &format!(
+                "{name} : itéré {} (un pas de descente depuis l'itéré {k} = ({x}, {y}))",
+                k + 1
+            ),
             path[k + 1],
             want,
         )?;
@@ -142,7 +201,12 @@ fn check_path(
 fn descente_r() -> Result<(), String> {
     for x in [-4.0f32, -1.5, 0.0, 2.5] {
         let got: f32 = answers::derivee_r(x);
-        close(&format!("derivee_r({x}), la dérivée de x² + 3x + 1"), got, 2.0 * x + 3.0, 1e-4)?;
+        close(
+            &format!("derivee_r({x}), la dérivée de x² + 3x + 1"),
+            got,
+            2.0 * x + 3.0,
+            1e-4,
+        )?;
     }
     for (x0, pas, n) in [(5.0f32, 0.3f32, 8usize), (-4.0, 0.1, 20), (1.0, 0.9, 5)] {
         let got: Vec<f32> = answers::descente_r(x0, pas, n);
@@ -158,15 +222,24 @@ fn descente_r() -> Result<(), String> {
         )?;
     }
     let got: Vec<f32> = answers::descente_r(5.0, 0.3, 0);
-    ensure(got.len() == 1, || format!("descente_r(5, 0.3, 0) : 0 pas donnent 1 itéré (le départ), obtenu {got:?}"))
+    ensure(got.len() == 1, || {
+        format!("descente_r(5, 0.3, 0) : 0 pas donnent 1 itéré (le départ), obtenu {got:?}")
+    })
 }
 
 fn descente_r2() -> Result<(), String> {
     for (x, y) in [(-1.8f32, 0.9f32), (0.5, -2.0)] {
         let got: (f32, f32) = answers::gradient_r2(x, y);
-        pair(&format!("gradient_r2({x}, {y}), le gradient de x² + 8y²"), got, (2.0 * x, 16.0 * y))?;
+        pair(
+            &format!("gradient_r2({x}, {y}), le gradient de x² + 8y²"),
+            got,
+            (2.0 * x, 16.0 * y),
+        )?;
     }
-    for (start, pas, n) in [((-1.8f32, 0.9f32), 0.11f32, 15usize), ((1.0, -0.5), 0.05, 10)] {
+    for (start, pas, n) in [
+        ((-1.8f32, 0.9f32), 0.11f32, 15usize),
+        ((1.0, -0.5), 0.05, 10),
+    ] {
         let got: Vec<(f32, f32)> = answers::descente_r2(start, pas, n);
         check_path(
             &format!("descente_r2({start:?}, {pas}, {n})"),
@@ -198,12 +271,22 @@ fn descente_max() -> Result<(), String> {
     for (x, y) in [(1.8f32, -1.5f32), (-1.0, 0.6), (0.2, 1.5), (0.1, -0.8)] {
         let got: (f32, f32) = answers::gradient_max(x, y);
         pair(
-            &format!("gradient_max({x}, {y}) (ici {} l'emporte dans le max)", if x.abs() >= 2.0 * (y - 0.5).abs() { "|x|" } else { "2|y − 0.5|" }),
+            &format!(
+                "gradient_max({x}, {y}) (ici {} l'emporte dans le max)",
+                if x.abs() >= 2.0 * (y - 0.5).abs() {
+                    "|x|"
+                } else {
+                    "2|y − 0.5|"
+                }
+            ),
             got,
             grad_max(x, y),
         )?;
     }
-    for (start, pas, n) in [((1.8f32, -1.5f32), 0.12f32, 25usize), ((-1.7, 1.9), 0.1, 20)] {
+    for (start, pas, n) in [
+        ((1.8f32, -1.5f32), 0.12f32, 25usize),
+        ((-1.7, 1.9), 0.1, 20),
+    ] {
         let got: Vec<(f32, f32)> = answers::descente_max(start, pas, n);
         check_path(
             &format!("descente_max({start:?}, {pas}, {n})"),

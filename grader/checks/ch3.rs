@@ -194,7 +194,11 @@ fn copie() -> Result<(), String> {
 }
 
 fn vue() -> Result<(), String> {
-    for (n, m, lignes, colonnes) in [(4usize, 5usize, 1usize..3usize, 2usize..5usize), (6, 6, 0..6, 0..1), (3, 4, 2..3, 1..2)] {
+    for (n, m, lignes, colonnes) in [
+        (4usize, 5usize, 1usize..3usize, 2usize..5usize),
+        (6, 6, 0..6, 0..1),
+        (3, 4, 2..3, 1..2),
+    ] {
         let t = Tensor::arange(1.0, (n * m + 1) as f32, 1.0).reshape(&[n as isize, m as isize]);
         let before = rows(&t);
         answers::effacer_bloc(&t, lignes.clone(), colonnes.clone());
@@ -230,18 +234,45 @@ fn reshape() -> Result<(), String> {
     let a = ArrayD::from_shape_vec(IxDyn(&[3, 4]), values.clone()).expect("12 values");
     let flat = ArrayD::from_shape_vec(IxDyn(&[12]), values).expect("12 values");
     let transposed = a.clone().reversed_axes();
-    // a[:, :2] keeps gaps between its rows (the s! macro cannot be used here: the grader
-    // forbids unsafe code). (a[:, ::2] of a [3, 4] array would be a view: its offsets 0, 2, …, 10
-    // have a single stride.)
-    let first_two = [SliceInfoElem::from(..), SliceInfoElem::from(Slice::from(..2))];
+    // a[:, :2] keeps gaps between its rows. (a[:, ::2] of a [3, 4] array would be a view: its
+    // offsets 0, 2, …, 10 have a single stride.)
+    let first_two = [
+        SliceInfoElem::from(..),
+        SliceInfoElem::from(Slice::from(..2)),
+    ];
     let stepped = a.clone().slice_move(&first_two[..]);
     let cases: [(&str, &ArrayD<f32>, &[usize], bool); 6] = [
-        ("un tableau [3, 4] rangé ligne par ligne, vers [4, 3]", &a, &[4, 3], true),
-        ("un tableau [3, 4] rangé ligne par ligne, vers [12]", &a, &[12], true),
+        (
+            "un tableau [3, 4] rangé ligne par ligne, vers [4, 3]",
+            &a,
+            &[4, 3],
+            true,
+        ),
+        (
+            "un tableau [3, 4] rangé ligne par ligne, vers [12]",
+            &a,
+            &[12],
+            true,
+        ),
         ("un tableau [12], vers [2, 6]", &flat, &[2, 6], true),
-        ("la transposée (reversed_axes) d'un tableau [3, 4], vers [12]", &transposed, &[12], false),
-        ("la transposée (reversed_axes) d'un tableau [3, 4], vers [2, 6]", &transposed, &[2, 6], false),
-        ("les deux premières colonnes (a[:, :2]) d'un tableau [3, 4], vers [6]", &stepped, &[6], false),
+        (
+            "la transposée (reversed_axes) d'un tableau [3, 4], vers [12]",
+            &transposed,
+            &[12],
+            false,
+        ),
+        (
+            "la transposée (reversed_axes) d'un tableau [3, 4], vers [2, 6]",
+            &transposed,
+            &[2, 6],
+            false,
+        ),
+        (
+            "les deux premières colonnes (a[:, :2]) d'un tableau [3, 4], vers [6]",
+            &stepped,
+            &[6],
+            false,
+        ),
     ];
     for (what, array, shape, want) in cases {
         let got: bool = answers::partage_memoire(array, shape);

@@ -94,7 +94,12 @@ fn reseau() -> Result<(), String> {
     })?;
     // Known weights, so that ReLU matters on [-2, 2].
     let p = r.parameters();
-    let valeurs: [&[f32]; 4] = [&[1.0, -1.0, 2.0], &[0.0, 0.5, -1.0], &[1.0, 2.0, -1.0], &[0.3]];
+    let valeurs: [&[f32]; 4] = [
+        &[1.0, -1.0, 2.0],
+        &[0.0, 0.5, -1.0],
+        &[1.0, 2.0, -1.0],
+        &[0.3],
+    ];
     for (t, v) in p.iter().zip(valeurs) {
         let shape = t.shape();
         *t.data_mut() = Tensor::from_vec(v.to_vec(), &shape).to_array();
@@ -129,11 +134,36 @@ fn reseau() -> Result<(), String> {
 fn cassures() -> Result<(), String> {
     let lin = |n: usize| Tensor::linspace(-2.0, 2.0, n);
     let cas: Vec<(&str, Tensor, Tensor, usize)> = vec![
-        ("la droite y = 0.7x − 0.2 (200 points)", lin(200), &lin(200) * 0.7 - 0.2, 0),
-        ("y = 0 partout (200 points)", lin(200), Tensor::zeros(&[200]), 0),
-        ("y = ReLU(x − 0.3) (200 points, cassure entre deux points)", lin(200), (lin(200) - 0.3).relu(), 1),
-        ("y = |x| (50 points, 0 n'est pas un point)", lin(50), lin(50).abs(), 1),
-        ("y = 10·ReLU(x) (201 points, cassure sur un point)", lin(201), lin(201).relu() * 10.0, 1),
+        (
+            "la droite y = 0.7x − 0.2 (200 points)",
+            lin(200),
+            &lin(200) * 0.7 - 0.2,
+            0,
+        ),
+        (
+            "y = 0 partout (200 points)",
+            lin(200),
+            Tensor::zeros(&[200]),
+            0,
+        ),
+        (
+            "y = ReLU(x − 0.3) (200 points, cassure entre deux points)",
+            lin(200),
+            (lin(200) - 0.3).relu(),
+            1,
+        ),
+        (
+            "y = |x| (50 points, 0 n'est pas un point)",
+            lin(50),
+            lin(50).abs(),
+            1,
+        ),
+        (
+            "y = 10·ReLU(x) (201 points, cassure sur un point)",
+            lin(201),
+            lin(201).relu() * 10.0,
+            1,
+        ),
         (
             "y = ReLU(x + 1) − 2·ReLU(x) + 1.5·ReLU(x − 1.2) (201 points)",
             lin(201),

@@ -12,14 +12,23 @@ const DISTANCES: [f32; 2] = [2.0, 9.0];
 
 /// ErrTot(a) = Σ (min(a·d, 1) − 1)² over the two "different" samples.
 fn err_tot_ref(a: f32) -> f32 {
-    DISTANCES.iter().map(|d| ((a * d).min(1.0) - 1.0).powi(2)).sum()
+    DISTANCES
+        .iter()
+        .map(|d| ((a * d).min(1.0) - 1.0).powi(2))
+        .sum()
 }
 
 /// dErrTot/da (0 on the clipped side).
 fn grad_ref(a: f32) -> f32 {
     DISTANCES
         .iter()
-        .map(|d| if a * d < 1.0 { 2.0 * (a * d - 1.0) * d } else { 0.0 })
+        .map(|d| {
+            if a * d < 1.0 {
+                2.0 * (a * d - 1.0) * d
+            } else {
+                0.0
+            }
+        })
         .sum()
 }
 
@@ -47,9 +56,17 @@ fn fonctions() -> Result<(), String> {
     ] {
         let got: Tensor = answers::f(&tensor!(x), &tensor!(y), &tensor!(a));
         ensure(got.numel() == 1, || {
-            format!("f({x}, {y}, {a}) doit rendre un seul nombre, obtenu la forme {:?}", got.shape())
+            format!(
+                "f({x}, {y}, {a}) doit rendre un seul nombre, obtenu la forme {:?}",
+                got.shape()
+            )
         })?;
-        close(&format!("f({x}, {y}, {a}) = min({a}·|{x} − {y}|, 1)"), got.item(), want, 1e-5)?;
+        close(
+            &format!("f({x}, {y}, {a}) = min({a}·|{x} − {y}|, 1)"),
+            got.item(),
+            want,
+            1e-5,
+        )?;
     }
     let x = tensor!([4., 6., 1., 3.]);
     let y = tensor!([2., -3., 1., 3.]);
@@ -67,7 +84,9 @@ fn fonctions() -> Result<(), String> {
             "f(x, y, a) ne demande pas de gradient alors que a en demande un : calculez avec les opérations des tenseurs (abs, minimum, *), sans passer par des f32".to_string()
         })?;
         out.sum().backward();
-        let g = a.grad().ok_or("aucun gradient n'arrive jusqu'à a après backward()")?;
+        let g = a
+            .grad()
+            .ok_or("aucun gradient n'arrive jusqu'à a après backward()")?;
         close(
             &format!("dérivée par rapport à a de Σ f(xᵢ, yᵢ, a) sur les quatre échantillons, en a = {a0}"),
             g.item(),
@@ -91,8 +110,15 @@ fn fonctions() -> Result<(), String> {
         "err(estim, ref) ne demande pas de gradient alors que estim en demande un".to_string()
     })?;
     out.sum().backward();
-    let g = e.grad().ok_or("aucun gradient n'arrive jusqu'à estim après backward()")?;
-    close("dérivée de err(estim, 1) en estim = 0.6, soit 2·(0.6 − 1)", g.item(), -0.8, 1e-5)
+    let g = e
+        .grad()
+        .ok_or("aucun gradient n'arrive jusqu'à estim après backward()")?;
+    close(
+        "dérivée de err(estim, 1) en estim = 0.6, soit 2·(0.6 − 1)",
+        g.item(),
+        -0.8,
+        1e-5,
+    )
 }
 
 fn compare_listes(quoi: &str, got: &[f32], want: &[f32]) -> Result<(), String> {
@@ -143,12 +169,15 @@ fn descente() -> Result<(), String> {
             if reference.len() >= 100 { " ; ce pas est trop petit, essayez plus grand" } else { "" }
         )
     })?;
-    ensure(reference.len() < 100 && reference.last().is_some_and(|e| *e <= 1e-6), || {
-        format!(
+    ensure(
+        reference.len() < 100 && reference.last().is_some_and(|e| *e <= 1e-6),
+        || {
+            format!(
             "avec pas_choisi() = {pas}, la descente de référence ne converge pas en moins de 100 itérations ({} itérations) : votre boucle ne fait pas une vraie descente du gradient",
             reference.len()
         )
-    })?;
+        },
+    )?;
     ensure(got.len().abs_diff(reference.len()) <= 1, || {
         format!(
             "avec pas_choisi() = {pas} : attendu environ {} itérations, votre boucle en fait {}",
@@ -163,9 +192,17 @@ fn sans_boucle() -> Result<(), String> {
         let a = tensor!(a0).requires_grad_();
         let got: Tensor = answers::erreur_totale(&a);
         ensure(got.numel() == 1, || {
-            format!("erreur_totale({a0}) doit rendre un seul nombre, obtenu la forme {:?}", got.shape())
+            format!(
+                "erreur_totale({a0}) doit rendre un seul nombre, obtenu la forme {:?}",
+                got.shape()
+            )
         })?;
-        close(&format!("erreur_totale({a0})"), got.item(), err_tot_ref(a0), 1e-4)?;
+        close(
+            &format!("erreur_totale({a0})"),
+            got.item(),
+            err_tot_ref(a0),
+            1e-4,
+        )?;
         if a0 >= 0.5 {
             continue; // ErrTot = 0 and no gradient needed: min is clipped everywhere
         }
@@ -176,8 +213,15 @@ fn sans_boucle() -> Result<(), String> {
             )
         })?;
         got.backward();
-        let g = a.grad().ok_or("aucun gradient n'arrive jusqu'à a après backward()")?;
-        close(&format!("dErrTot/da en a = {a0}"), g.item(), grad_ref(a0), 1e-3)?;
+        let g = a
+            .grad()
+            .ok_or("aucun gradient n'arrive jusqu'à a après backward()")?;
+        close(
+            &format!("dErrTot/da en a = {a0}"),
+            g.item(),
+            grad_ref(a0),
+            1e-3,
+        )?;
     }
     Ok(())
 }

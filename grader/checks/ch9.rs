@@ -25,7 +25,12 @@ fn gradient(f: impl Fn(&Tensor) -> Tensor, x: &Tensor, w: &Tensor) -> Result<Ten
 }
 
 fn softmax() -> Result<(), String> {
-    let x = tensor!([[-1., 1., 3.], [-1., 2., 3.], [9., 11., 13.], [-11., -9., -7.]]);
+    let x = tensor!([
+        [-1., 1., 3.],
+        [-1., 2., 3.],
+        [9., 11., 13.],
+        [-11., -9., -7.]
+    ]);
     let got: Tensor = answers::ma_softmax(&x);
     close_tensor(
         "ma_softmax des quatre lignes des tableaux du cours",
@@ -71,11 +76,7 @@ fn entropie() -> Result<(), String> {
             h2(14.0 / 30.0),
         ),
         ("la boîte de droite (0, 1)", vec![0.0, 1.0], 0.0),
-        (
-            "quatre issues équiprobables",
-            vec![0.25; 4],
-            4f64.ln(),
-        ),
+        ("quatre issues équiprobables", vec![0.25; 4], 4f64.ln()),
         (
             "(0.5, 0, 0.5) : le terme nul doit être sauté",
             vec![0.5, 0.0, 0.5],
@@ -135,11 +136,7 @@ fn entropie_croisee() -> Result<(), String> {
         &scores,
         &w,
     )?;
-    let want = gradient(
-        |t| F::cross_entropy(t, &labels).reshape(&[1]),
-        &scores,
-        &w,
-    )?;
+    let want = gradient(|t| F::cross_entropy(t, &labels).reshape(&[1]), &scores, &w)?;
     close_tensor(
         "gradient de entropie_croisee par rapport aux scores (softmax − onehot, divisé par N)",
         &grad,
