@@ -3,8 +3,8 @@
 //! The submission's library is built with `#![deny(unsafe_code)]`, not `forbid`: ndarray's
 //! `s![…]` macro (in the course's prelude) expands to `#[allow(unsafe_code)] unsafe { … }`,
 //! which `forbid` would turn into a compile error in every answer that slices an array.
-//! `deny` lets that macro through, so the student's own text is checked here instead: outside
-//! comments and string or character literals, the words below refuse the exercise with a
+//! `deny` lets that macro through, so the student's own text is checked here instead: as an
+//! identifier (not in a comment or a literal), each word below refuses the exercise with a
 //! French reason (`unsafe` blocks and functions, `#[allow(unsafe_code)]`, and the attributes
 //! that place code or symbols where the harness would run or find them).
 
@@ -18,124 +18,31 @@ const FORBIDDEN: &[&str] = &[
     "global_asm",
 ];
 
-/// `Some(reason)` when `source` uses one of the forbidden words in its code.
+/// `Some(reason)` when `source` uses one of the forbidden words in its code. The source is
+/// split into tokens by `proc-macro2`, Rust's own lexer as a library: comments disappear and
+/// string or character literals are single tokens, so only real identifiers are compared. A
+/// source that does not even lex is left to the compiler, which reports it.
 pub fn forbidden_word(source: &str) -> Option<String> {
-    let code = strip_comments_and_literals(source);
-    for (n, line) in code.lines().enumerate() {
-        let words = line.split(|c: char| !(c.is_alphanumeric() || c == '_'));
-        if let Some(word) = words.into_iter().find(|w| FORBIDDEN.contains(w)) {
-            return Some(format!(
-                "ligne {} : `{word}` est interdit dans une cellule notée (le correcteur n'accepte que du Rust sûr) ; \
-                 les macros de la bibliothèque, comme `s![…]`, restent permises",
-                n + 1
-            ));
-        }
-    }
-    None
+    let tokens: proc_macro2::TokenStream = source.parse().ok()?;
+    let (word, line) = find_forbidden(tokens)?;
+    Some(format!(
+        "ligne {line} : `{word}` est interdit dans une cellule notée (le correcteur n'accepte que du Rust sûr) ; \
+         les macros de la bibliothèque, comme `s![…]`, restent permises"
+    ))
 }
 
-/// `source` with comments, string literals and character literals replaced by spaces
-/// (line breaks kept, so line numbers stay right). Lifetimes (`'a`) are left alone.
-fn strip_comments_and_literals(source: &str) -> String {
-    let chars: Vec<char> = source.chars().collect();
-    let mut out = String::with_capacity(source.len());
-    let blank = |c: char| if c == '\n' { '\n' } else { ' ' };
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        let next = chars.get(i + 1).copied();
-        if c == '/' && next == Some('/') {
-            while i < chars.len() && chars[i] != '\n' {
-                out.push(' ');
-                i += 1;
-            }
-        } else if c == '/' && next == Some('*') {
-            // block comments nest in Rust
-            let mut depth = 0;
-            while i < chars.len() {
-                if chars[i] == '/' && chars.get(i + 1) == Some(&'*') {
-                    depth += 1;
-                    out.push_str("  ");
-                    i += 2;
-                } else if chars[i] == '*' && chars.get(i + 1) == Some(&'/') {
-                    depth -= 1;
-                    out.push_str("  ");
-                    i += 2;
-                    if depth == 0 {
-                        break;
-                    }
-                } else {
-                    out.push(blank(chars[i]));
-                    i += 1;
-                }
-            }
-        } else if c == 'r' && matches!(next, Some('"') | Some('#')) && !ident_before(&chars, i) {
-            // raw string r"…", r#"…"#: ends at a quote followed by as many #
-            let mut j = i + 1;
-            let mut hashes = 0;
-            while chars.get(j) == Some(&'#') {
-                hashes += 1;
-                j += 1;
-            }
-            if chars.get(j) != Some(&'"') {
-                out.push(c);
-                i += 1;
-                continue;
-            }
-            j += 1;
-            while j < chars.len() {
-                if chars[j] == '"' && (1..=hashes).all(|k| chars.get(j + k) == Some(&'#')) {
-                    j += 1 + hashes;
-                    break;
-                }
-                j += 1;
-            }
-            for &ch in &chars[i..j.min(chars.len())] {
-                out.push(blank(ch));
-            }
-            i = j;
-        } else if c == '"' {
-            let mut j = i + 1;
-            while j < chars.len() && chars[j] != '"' {
-                j += if chars[j] == '\\' { 2 } else { 1 };
-            }
-            for &ch in &chars[i..(j + 1).min(chars.len())] {
-                out.push(blank(ch));
-            }
-            i = j + 1;
-        } else if c == '\'' {
-            // a character literal ('x', '\n', '\u{…}') — or a lifetime, kept as it is
-            let end = if next == Some('\\') {
-                chars
-                    .get(i + 3..)
-                    .and_then(|rest| rest.iter().position(|&ch| ch == '\''))
-                    .map(|p| i + 3 + p)
-            } else if chars.get(i + 2) == Some(&'\'') {
-                Some(i + 2)
-            } else {
-                None
-            };
-            match end {
-                Some(end) => {
-                    out.extend(std::iter::repeat_n(' ', end + 1 - i));
-                    i = end + 1;
-                }
-                None => {
-                    out.push(c);
-                    i += 1;
-                }
-            }
-        } else {
-            out.push(c);
-            i += 1;
+/// The first forbidden identifier and its line, looking inside every bracketed group.
+fn find_forbidden(tokens: proc_macro2::TokenStream) -> Option<(String, usize)> {
+    tokens.into_iter().find_map(|token| match token {
+        proc_macro2::TokenTree::Ident(ident) => {
+            let word = ident.to_string();
+            FORBIDDEN
+                .contains(&word.as_str())
+                .then(|| (word, ident.span().start().line))
         }
-    }
-    out
-}
-
-/// Whether the character before `i` continues an identifier (`for r in…` vs `bar"`).
-fn ident_before(chars: &[char], i: usize) -> bool {
-    i > 0 && (chars[i - 1].is_alphanumeric() || chars[i - 1] == '_')
+        proc_macro2::TokenTree::Group(group) => find_forbidden(group.stream()),
+        _ => None,
+    })
 }
 
 #[cfg(test)]
