@@ -12,11 +12,6 @@ pub const CHECKS: &[Check] = &[
     Check::new("3.10.3-reshape", reshape).timeout_secs(30),
 ];
 
-/// Rows of a 2-D tensor, for messages and expected values computed by hand.
-fn rows(t: &Tensor) -> Vec<Vec<f32>> {
-    t.to_vec2()
-}
-
 fn listes() -> Result<(), String> {
     let got: Tensor = answers::depuis_listes(&[vec![1., 2., 3.], vec![4., 5., 6.]]);
     let want = Tensor::from_vec(vec![1., 2., 3., 4., 5., 6.], &[2, 3]);
@@ -24,7 +19,7 @@ fn listes() -> Result<(), String> {
     manual_seed(3);
     for (n, m) in [(1usize, 4usize), (3, 1), (4, 5)] {
         let values = Tensor::rand(&[n, m]);
-        let lists: Vec<Vec<f32>> = rows(&values);
+        let lists: Vec<Vec<f32>> = values.to_vec2();
         let got: Tensor = answers::depuis_listes(&lists);
         close_tensor(
             &format!("depuis_listes d'une liste de {n} listes de {m} valeurs"),
@@ -67,7 +62,7 @@ fn pixel() -> Result<(), String> {
     manual_seed(6);
     for (h, w) in [(5usize, 7usize), (6, 2)] {
         let img = Tensor::rand(&[h, w]);
-        let data = rows(&img);
+        let data = img.to_vec2();
         for y in 0..h {
             for x in 0..w {
                 let got: f32 = answers::pixel(&img, x, y);
@@ -91,7 +86,7 @@ fn pixel() -> Result<(), String> {
 fn tranches() -> Result<(), String> {
     for (n, m) in [(3usize, 3usize), (4, 5), (6, 4), (5, 7)] {
         let a = Tensor::arange(0.0, (n * m) as f32, 1.0).reshape(&[n as isize, m as isize]);
-        let data = rows(&a);
+        let data = a.to_vec2();
         let inner: Vec<f32> = data[1..n - 1]
             .iter()
             .flat_map(|r| r[1..m - 1].to_vec())
@@ -123,7 +118,7 @@ fn tranches() -> Result<(), String> {
 fn indexage() -> Result<(), String> {
     manual_seed(8);
     let a = Tensor::randn(&[5, 3]);
-    let data = rows(&a);
+    let data = a.to_vec2();
     for indices in [vec![4usize, 0, 0, 2], vec![1], vec![0, 1, 2, 3, 4]] {
         let picked: Vec<f32> = indices.iter().flat_map(|&i| data[i].clone()).collect();
         let want = Tensor::from_vec(picked, &[indices.len(), 3]);
@@ -200,9 +195,9 @@ fn vue() -> Result<(), String> {
         (3, 4, 2..3, 1..2),
     ] {
         let t = Tensor::arange(1.0, (n * m + 1) as f32, 1.0).reshape(&[n as isize, m as isize]);
-        let before = rows(&t);
+        let before = t.to_vec2();
         answers::effacer_bloc(&t, lignes.clone(), colonnes.clone());
-        let after = rows(&t);
+        let after = t.to_vec2();
         ensure(after != before, || {
             format!(
                 "effacer_bloc(t de forme [{n}, {m}], {lignes:?}, {colonnes:?}) n'a pas modifié t : \
