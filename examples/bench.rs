@@ -304,7 +304,19 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let mut rows = vec![mlp(&data), lenet(&data), conv(), tiny(), gemm()];
+    // Each item is measured on its own, as PyTorch's script waits for an idle
+    // machine before each section: a pause lets OpenBLAS's threads, which
+    // spin for ~0.1 s after the previous item's last product, fall asleep
+    // (see src/ops/parallel.rs, "Two pools").
+    let settle = || std::thread::sleep(std::time::Duration::from_millis(300));
+    let items: [&dyn Fn() -> Row; 5] = [&|| mlp(&data), &|| lenet(&data), &conv, &tiny, &gemm];
+    let mut rows: Vec<Row> = items
+        .iter()
+        .map(|item| {
+            settle();
+            item()
+        })
+        .collect();
     rows.sort_by_key(|r| r.label);
     let width = rows
         .iter()

@@ -43,20 +43,26 @@
 //! One product per image wins, by 2 to 3 times: `cols` for one image (235 KB
 //! for the first layer) stays in the processor's cache between im2col and
 //! the product, and each image's result is written directly into its place
-//! `y[n]`, over the bias already there (`beta = 1`). The batch's `cols`
-//! (23.5 MB) does not fit in any cache, the large product is limited by
-//! memory rather than by arithmetic, and the transposed copy of the output
-//! costs one more pass over 10 MB. The backward pass works image by image
-//! too, accumulating `∂L/∂W₂` with `beta = 1`.
+//! `y[n]`. The batch's `cols` (23.5 MB) does not fit in any cache, the large
+//! product is limited by memory rather than by arithmetic, and the
+//! transposed copy of the output costs one more pass over 10 MB. The
+//! backward pass works image by image too, accumulating `∂L/∂W₂` with
+//! `beta = 1`.
 //!
-//! The buffers (`cols`, `∂L/∂cols`) are allocated once per call and reused
-//! for every image; the zeros of the padding are written only once, since
-//! every image has them at the same places.
+//! # The forward pass, band by band
+//!
+//! The forward pass cuts each image's output rows into bands, so that
+//! OpenBLAS multiplies each band's `cols` where it lies, and puts the bias
+//! inside the product (see `ops/bands.rs`).
+//!
+//! Each thread allocates its buffers once per call and reuses them for every
+//! image: the zeros of the padding and the rows of ones are written only
+//! once, since every image has them at the same places.
 //!
 //! # Several images at once
 //!
-//! A batch is cut into runs of consecutive images, one per core, each on its
-//! own thread (see `ops/parallel.rs`).
+//! A batch is cut into parts of consecutive images, one per core, shared
+//! out among rayon's threads (see `ops/parallel.rs`).
 //!
 //! ```
 //! use apprentissage::prelude::*;
@@ -69,72 +75,43 @@
 //! assert_eq!(y.to_vec(), vec![-4., -4., -4., -4.]); // x[i][j] − x[i+1][j+1]
 //! ```
 
-use std::mem::MaybeUninit;
-
 use ndarray::linalg::general_mat_mul;
 use ndarray::{Array2, ArrayD, ArrayView1, ArrayView2, ArrayViewMut2, IxDyn};
 
-use super::parallel::{in_parallel, runs_for};
+use super::bands::{forward_images, Patches};
+use super::parallel::{images_per_part, map_parts};
 pub use super::window::IntoPair;
 use super::window::{col2im, im2col, Geometry};
 use crate::autograd::Op;
 use crate::tensor::Tensor;
 
-/// The forward pass over consecutive images `x` (n·C·H·W values), writing
-/// `out` (n·O·L values, not initialised yet): per image, im2col into one
-/// reused buffer, the bias (or zeros) written into the image's result, then
-/// `y[i] = W₂·cols + y[i]` — every value is written while it is in the cache.
-fn forward_images(
-    geo: &Geometry,
-    w2: &ArrayView2<f32>,
-    bias: Option<&[f32]>,
-    x: &[f32],
-    out: &mut [MaybeUninit<f32>],
-) {
-    let (k, l, o) = (geo.k(), geo.l(), w2.nrows());
-    let mut cols = vec![0.0f32; k * l];
-    for (x, out) in x
-        .chunks_exact(geo.c * geo.h * geo.w)
-        .zip(out.chunks_exact_mut(o * l))
-    {
-        im2col(geo, x, &mut cols);
-        for (j, plane) in out.chunks_exact_mut(l).enumerate() {
-            plane.fill(MaybeUninit::new(bias.map_or(0.0, |b| b[j])));
-        }
-        // SAFETY: every element of `out` was written just above.
-        let out = unsafe { &mut *(out as *mut [MaybeUninit<f32>] as *mut [f32]) };
-        let cols = ArrayView2::from_shape((k, l), &cols).expect("size");
-        let mut out = ArrayViewMut2::from_shape((o, l), out).expect("size");
-        general_mat_mul(1.0, w2, &cols, 1.0, &mut out);
-    }
-}
-
-/// The backward pass over consecutive images: `g` is their ∂L/∂y; adds their
-/// ∂L/∂W₂ into `dw` and writes their ∂L/∂x into `dx`, when asked.
+/// The backward pass over consecutive images: `g` is their ∂L/∂y; returns
+/// their ∂L/∂W₂ and writes their ∂L/∂x into `dx`, when asked. `cols` and
+/// `dcols` are (K, L) buffers, the first holding zeros in the padding.
 fn backward_images(
     geo: &Geometry,
-    w2: &ArrayView2<f32>,
+    (w2, need_dw): (&ArrayView2<f32>, bool),
+    (cols, dcols): &mut (Vec<f32>, Vec<f32>),
     (x, g): (&[f32], &[f32]),
     mut dx: Option<&mut [f32]>,
-    mut dw: Option<&mut Array2<f32>>,
-) {
+) -> Option<Array2<f32>> {
     let (k, l, o) = (geo.k(), geo.l(), w2.nrows());
     let chw = geo.c * geo.h * geo.w;
-    let mut cols = vec![0.0f32; if dw.is_some() { k * l } else { 0 }];
-    let mut dcols = vec![0.0f32; if dx.is_some() { k * l } else { 0 }];
+    let mut dw = need_dw.then(|| Array2::zeros((o, k)));
     for (i, (x, g)) in x.chunks_exact(chw).zip(g.chunks_exact(o * l)).enumerate() {
         let g = ArrayView2::from_shape((o, l), g).expect("size");
-        if let Some(dw) = dw.as_deref_mut() {
-            im2col(geo, x, &mut cols);
-            let cols = ArrayView2::from_shape((k, l), &cols).expect("size");
+        if let Some(dw) = dw.as_mut() {
+            im2col(geo, x, cols);
+            let cols = ArrayView2::from_shape((k, l), &cols[..]).expect("size");
             general_mat_mul(1.0, &g, &cols.t(), 1.0, dw);
         }
         if let Some(dx) = dx.as_deref_mut() {
-            let mut dc = ArrayViewMut2::from_shape((k, l), &mut dcols).expect("size");
+            let mut dc = ArrayViewMut2::from_shape((k, l), &mut dcols[..]).expect("size");
             general_mat_mul(1.0, &w2.t(), &g, 0.0, &mut dc);
-            col2im(geo, &dcols, &mut dx[i * chw..(i + 1) * chw]);
+            col2im(geo, dcols, &mut dx[i * chw..(i + 1) * chw]);
         }
     }
+    dw
 }
 
 /// The backward of [`conv2d`]; inputs are `[x, W]` or `[x, W, b]`.
@@ -166,35 +143,30 @@ impl Op for ConvOp {
         let g = g.as_slice().expect("standard layout");
         let w2 = w.to_shape((o, k)).expect("O × K");
 
-        // one run of images per thread, each with its own part of ∂L/∂x and
-        // its own ∂L/∂W₂, added up at the end
-        let per = n.div_ceil(runs_for(n, n * o * k * l)).max(1);
-        let runs = n.div_ceil(per);
+        // parts of consecutive images, shared out among threads, each with
+        // its own part of ∂L/∂x and its own ∂L/∂W₂, added up at the end
+        let per = images_per_part(n, n * o * k * l);
         let mut dx = needs[0].then(|| vec![0.0f32; x.len()]);
-        let mut dws: Vec<Array2<f32>> = match needs[1] {
-            true => (0..runs).map(|_| Array2::zeros((o, k))).collect(),
-            false => Vec::new(),
-        };
-        let dx_parts: Vec<Option<&mut [f32]>> = match dx.as_mut() {
+        let parts: Vec<_> = match dx.as_mut() {
             Some(dx) => dx.chunks_mut((per * chw).max(1)).map(Some).collect(),
-            None => (0..runs).map(|_| None).collect(),
-        };
-        let dw_parts: Vec<Option<&mut Array2<f32>>> = match needs[1] {
-            true => dws.iter_mut().map(Some).collect(),
-            false => (0..runs).map(|_| None).collect(),
+            None => (0..n.div_ceil(per)).map(|_| None).collect(),
         };
         let parts: Vec<_> = x
             .chunks((per * chw).max(1))
             .zip(g.chunks((per * o * l).max(1)))
-            .zip(dx_parts.into_iter().zip(dw_parts))
+            .zip(parts)
             .collect();
-        let w2 = w2.view();
-        in_parallel(parts, |(xg, (dx, dw))| {
-            backward_images(geo, &w2, xg, dx, dw)
+        let w2 = (&w2.view(), needs[1]);
+        let buffers = || {
+            let size = |need: bool| if need { k * l } else { 0 };
+            (vec![0.0f32; size(needs[1])], vec![0.0f32; size(needs[0])])
+        };
+        let dws = map_parts(parts, buffers, |buffers, (xg, dx)| {
+            backward_images(geo, w2, buffers, xg, dx)
         });
 
         let dx = dx.map(|v| ArrayD::from_shape_vec(inputs[0].raw_dim(), v).expect("size"));
-        let dw = dws.into_iter().reduce(|a, b| a + b);
+        let dw = dws.into_iter().flatten().reduce(|a, b| a + b);
         let dw = dw.map(|d| d.into_shape_with_order(w.raw_dim()).expect("size"));
         let mut grads = vec![dx, dw];
         if self.has_bias {
@@ -272,6 +244,10 @@ pub fn conv2d(
         );
         let (k, l) = (geo.k(), geo.l());
         let chw = geo.c * geo.h * geo.w;
+        // W₂ (O, K), each row followed by its bias when there is one
+        let mut w2b = Vec::with_capacity(o * (k + 1));
+        let wd = wd.as_standard_layout();
+        let w2 = wd.as_slice().expect("standard layout");
         let bias = bias.map(|b| {
             let bd = b.data();
             assert!(
@@ -281,24 +257,29 @@ pub fn conv2d(
             );
             bd.iter().copied().collect::<Vec<f32>>()
         });
+        for (j, row) in w2.chunks_exact(k).enumerate() {
+            w2b.extend_from_slice(row);
+            w2b.extend(bias.as_ref().map(|b| b[j]));
+        }
         let x = xd.as_standard_layout();
         let x = x.as_slice().expect("standard layout");
-        let w2 = wd.to_shape((o, k)).expect("O × K");
-        let w2 = w2.view();
 
         // one run of consecutive images per thread, each writing its own part
         // of the output; no pass of zeros first: each image's part is written
         // once it is needed, while in the cache
         let len = n * o * l;
         let mut out: Vec<f32> = Vec::with_capacity(len);
-        let per = n.div_ceil(runs_for(n, n * o * k * l)).max(1);
+        let per = images_per_part(n, n * o * k * l);
         let parts: Vec<_> = x
             .chunks((per * chw).max(1))
             .zip(out.spare_capacity_mut()[..len].chunks_mut((per * o * l).max(1)))
             .collect();
-        in_parallel(parts, |(x, out)| {
-            forward_images(&geo, &w2, bias.as_deref(), x, out)
-        });
+        let has_bias = bias.is_some();
+        map_parts(
+            parts,
+            || Patches::new(&geo, o, has_bias),
+            |patches, (x, out)| forward_images(&geo, (&w2b, o), patches, x, out),
+        );
         // SAFETY: `forward_images` wrote every one of the `len` values (a
         // panic would have left before this line).
         unsafe { out.set_len(len) };
@@ -324,6 +305,7 @@ pub fn conv2d(
 mod tests {
     use super::conv2d;
     use crate::gradcheck::assert_gradcheck;
+    use crate::ops::window::Geometry;
     use crate::prelude::*;
     use crate::random::test_tensor as random;
 
@@ -377,6 +359,26 @@ mod tests {
     }
 
     #[test]
+    fn large_images_cut_into_bands_of_rows_match_the_definition() {
+        // (stride, padding, bias): each image's product is cut into 2 or 3 bands
+        for (s, p, bias) in [(1, 2, true), (2, 1, true), (1, 0, false), (3, 2, false)] {
+            let x = random(&[2, 3, 45, 43], 5 + s as u64);
+            let w = random(&[64, 3, 5, 5], 6 + p as u64);
+            let b = random(&[64], 7);
+            let b = bias.then_some(&b);
+            let geo = Geometry::new("test", (3, 45, 43), (5, 5), (s, s), (p, p));
+            let bands = crate::ops::bands::bands(&geo, 64, 75 + usize::from(bias));
+            assert!(bands.len() > 1, "stride {s} padding {p}: {bands:?}");
+            let y = conv2d(&x, &w, b, s, p);
+            let expected = naive(&x, &w, b, s, p);
+            assert_eq!(y.numel(), expected.len());
+            for (a, e) in y.to_vec().iter().zip(&expected) {
+                assert!((a - e).abs() < 1e-4, "stride {s} padding {p}: {a} vs {e}");
+            }
+        }
+    }
+
+    #[test]
     fn conv2d_passes_gradcheck_for_strides_paddings_and_non_square_shapes() {
         type Case = (
             &'static [usize],
@@ -409,7 +411,7 @@ mod tests {
 
     #[test]
     fn a_batch_split_over_threads_equals_image_by_image() {
-        // 4 images, 6 million multiply-adds: split into runs (one per OpenBLAS thread)
+        // 4 images, 6 million multiply-adds: split into parts (one per thread)
         let (x, w, b) = (
             random(&[4, 16, 20, 20], 1),
             random(&[32, 16, 3, 3], 2),

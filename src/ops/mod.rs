@@ -26,6 +26,7 @@
 use crate::tensor::Tensor;
 
 pub mod activation;
+mod bands;
 pub mod compare;
 pub mod conv;
 pub mod dropout;

@@ -1,24 +1,40 @@
 //! Running a convolution over several images at once (used by [`super::conv`]).
 //!
-//! The products of one image are small (32 × 75 × 784 for `Conv2d(3→32, 5×5)` on 32×32 images):
-//! left to OpenBLAS, each would be split over its threads, which then meet
-//! hundreds of times per call and wait for each other (and much longer when
-//! another program uses a core). Instead, a batch is cut into as many runs of
-//! consecutive images as OpenBLAS has threads (`OPENBLAS_NUM_THREADS`, every
-//! core by default); each run is a task of rayon's thread pool with its own
-//! buffers, and during the call OpenBLAS computes each product on the thread
-//! that asks for it. Each run adds up its own `∂L/∂W₂`; the runs' sums are
-//! added at the end. Measured on 2 cores, this is faster in every case than
-//! OpenBLAS's threads (LeNet-5 training step 5.7–8.3 ms instead of 9.6–11.2
-//! ms, machine shared with other jobs).
+//! The products of one image are small (32 × 75 × 784 for `Conv2d(3→32, 5×5)`
+//! on 32×32 images): left to OpenBLAS, each would be split over its threads,
+//! which then meet hundreds of times per call and wait for each other (and
+//! much longer when another program uses a core). Instead, a batch is cut
+//! into as many parts of consecutive images as OpenBLAS has threads
+//! (`OPENBLAS_NUM_THREADS`, every core by default); each part is a task of
+//! rayon's thread pool with its own buffers, and during the call OpenBLAS
+//! computes each product on the thread that asks for it. Each part adds up
+//! its own `∂L/∂W₂`; the parts' sums are added at the end. Measured on 2
+//! cores, this is faster in every case than OpenBLAS's threads (LeNet-5
+//! training step 5.7–8.3 ms instead of 9.6–11.2 ms, machine shared with
+//! other jobs).
 //!
 //! Why a pool, and not a new thread per call: Linux often starts a new
 //! thread on the core of the thread that created it and moves it only later.
-//! Two runs of 0.31 ms each, one on a fresh thread and one on the caller,
+//! Two parts of 0.31 ms each, one on a fresh thread and one on the caller,
 //! took 0.62 ms (one after the other) in 18–22 calls out of 40; with a 1 ms
 //! pause between calls, as between the layers of a network, in all 40. The
-//! forward pass of the benchmark layer went from 3.1 ms or 6.2 ms (either, call
-//! by call) to 2.6 ms. rayon's workers are started once and stay on their cores.
+//! forward pass of the benchmark layer went from 3.1 ms or 6.2 ms (either,
+//! call by call) to 2.6 ms. rayon's workers are started once and stay.
+//!
+//! # Two pools
+//!
+//! Other products (`matmul`, `Linear`) keep OpenBLAS's threads. After each
+//! product these spin for about a tenth of a second before they sleep, so
+//! that the next product finds them awake: a convolution that comes within
+//! that time finds one core taken, and its forward pass took 5.2–5.8 ms
+//! instead of 2.6–2.9 ms (the benchmark layer right after LeNet-5's
+//! training; `OPENBLAS_THREAD_TIMEOUT=4`, which OpenBLAS reads only when it
+//! loads, stops the spinning). Putting every product on rayon's pool instead
+//! (OpenBLAS on one thread, large products cut in two) was measured too, and
+//! is slower where it matters more: the MNIST MLP epoch took 0.50–0.55 s
+//! instead of 0.35–0.38 s and LeNet-5's 3.2–3.7 s instead of 2.5–3.7 s, as
+//! waking a sleeping rayon worker for each product of ~0.1 ms costs more
+//! than OpenBLAS's awake threads.
 //!
 //! A small convolution (below 4 million multiply-adds) stays on the calling
 //! thread: handing work to another thread and waiting for it costs
@@ -26,6 +42,8 @@
 
 use std::os::raw::c_int;
 use std::sync::Mutex;
+
+use rayon::prelude::*;
 
 extern "C" {
     // OpenBLAS's own thread settings (the crate links OpenBLAS, see lib.rs)
@@ -37,16 +55,21 @@ extern "C" {
 /// thread: sharing it out would cost more than it saves.
 const PARALLEL_MIN_MACS: usize = 4_000_000;
 
-/// How many runs of images to split a batch into: OpenBLAS's thread count
-/// (`OPENBLAS_NUM_THREADS`, every core by default), at most one run per
-/// image, and one run for a small convolution.
-pub(crate) fn runs_for(images: usize, macs: usize) -> usize {
+/// How many consecutive images each part of a batch gets: every image (one
+/// part, on the calling thread) for a small convolution or when OpenBLAS is
+/// asked for one thread (`OPENBLAS_NUM_THREADS=1`), otherwise an equal share
+/// per thread. (Smaller parts, which a thread done early could take over from
+/// a thread slowed by another program, were measured too: no faster when the
+/// machine is quiet, no faster with a busy loop on one core — at 2–5 ms a
+/// call, the scheduler's time slices decide.)
+pub(crate) fn images_per_part(images: usize, macs: usize) -> usize {
+    let images = images.max(1);
     if images < 2 || macs < PARALLEL_MIN_MACS {
-        return 1;
+        return images;
     }
     // SAFETY: a plain getter of OpenBLAS's configuration.
-    let threads = unsafe { openblas_get_num_threads() };
-    (threads.max(1) as usize).min(images)
+    let threads = unsafe { openblas_get_num_threads() }.max(1) as usize;
+    images.div_ceil(threads)
 }
 
 /// While alive, OpenBLAS computes every product on the thread that asks for
@@ -86,20 +109,20 @@ impl Drop for SingleThreadedBlas {
     }
 }
 
-/// Runs `work` on every part, each as a task of rayon's pool (one worker
-/// per core, started once and kept): the calling thread waits for them.
-/// Meanwhile OpenBLAS computes each product on the thread that asks for it,
-/// so that its own threads do not compete with ours.
-pub(crate) fn in_parallel<T: Send>(parts: Vec<T>, work: impl Fn(T) + Sync) {
+/// `work(buffers, part)` for every part, in rayon's pool (one worker per
+/// core, started once and kept), the results in the order of the parts. Each
+/// worker makes its `buffers` with `init` once and reuses them from part to
+/// part. One part runs on the calling thread. Meanwhile OpenBLAS computes
+/// each product on the thread that asks for it, so that its own threads do
+/// not compete with ours.
+pub(crate) fn map_parts<T: Send, S, R: Send>(
+    parts: Vec<T>,
+    init: impl Fn() -> S + Sync + Send,
+    work: impl Fn(&mut S, T) -> R + Sync + Send,
+) -> Vec<R> {
     if parts.len() <= 1 {
-        parts.into_iter().for_each(work);
-        return;
+        return parts.into_iter().map(|p| work(&mut init(), p)).collect();
     }
     let _single = SingleThreadedBlas::new();
-    rayon::scope(|scope| {
-        for part in parts {
-            let work = &work;
-            scope.spawn(move |_| work(part));
-        }
-    });
+    parts.into_par_iter().map_init(init, work).collect()
 }

@@ -13,6 +13,8 @@
 //! every loop here runs over those ranges, so that no pixel of the padding is
 //! ever tested for.
 
+use std::ops::Range;
+
 use ndarray::IxDyn;
 
 /// A size given as one number (square) or as (height, width), like the
@@ -125,18 +127,27 @@ impl Geometry {
 /// Positions in the padding are not written: the caller's buffer holds zeros
 /// there (the same positions for every image).
 pub(crate) fn im2col(g: &Geometry, x: &[f32], cols: &mut [f32]) {
+    im2col_rows(g, x, 0..g.oh, cols);
+}
+
+/// [`im2col`] for the output rows `rows` only: `cols` is (K, rows·OW),
+/// row-major, and again only the positions inside the image are written.
+pub(crate) fn im2col_rows(g: &Geometry, x: &[f32], rows: Range<usize>, cols: &mut [f32]) {
     let (hw, ow) = (g.h * g.w, g.ow);
+    let l = rows.len() * ow;
     let mut r = 0;
     for c in 0..g.c {
         let plane = &x[c * hw..(c + 1) * hw];
         for u in 0..g.kh {
             let (i0, i1) = Geometry::valid(u, g.sh, g.ph, g.h, g.oh);
+            let (i0, i1) = (i0.max(rows.start), i1.min(rows.end));
             for v in 0..g.kw {
                 let (j0, j1) = Geometry::valid(v, g.sw, g.pw, g.w, g.ow);
-                let row = &mut cols[r * g.l()..(r + 1) * g.l()];
+                let row = &mut cols[r * l..(r + 1) * l];
                 for i in i0..i1 {
                     let src = &plane[(i * g.sh + u - g.ph) * g.w..][..g.w];
-                    let dst = &mut row[i * ow + j0..i * ow + j1];
+                    let at = (i - rows.start) * ow;
+                    let dst = &mut row[at + j0..at + j1];
                     let first = j0 * g.sw + v - g.pw;
                     if g.sw == 1 {
                         copy_row(dst, &src[first..first + (j1 - j0)]);
