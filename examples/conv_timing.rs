@@ -28,6 +28,9 @@ fn time(mut f: impl FnMut(), warmup: usize, runs: usize) -> (f64, f64) {
 }
 
 fn report(label: &str, conv: &Conv2d, x_shape: &[usize]) {
+    // OpenBLAS's threads spin for ~0.1 s after the program starts and after
+    // each product they share: let them fall asleep (src/ops/parallel.rs)
+    std::thread::sleep(std::time::Duration::from_millis(300));
     let x = Tensor::randn(x_shape).requires_grad_();
     let x_nograd = x.detach();
     // the upstream gradient, as in the PyTorch script: y.backward(ones)

@@ -29,12 +29,17 @@
 //! that time finds one core taken, and its forward pass took 5.2–5.8 ms
 //! instead of 2.6–2.9 ms (the benchmark layer right after LeNet-5's
 //! training; `OPENBLAS_THREAD_TIMEOUT=4`, which OpenBLAS reads only when it
-//! loads, stops the spinning). Putting every product on rayon's pool instead
+//! loads, stops the spinning). They spin the same way for ~0.1 s after the
+//! program starts: the first ten forward passes of a fresh program took
+//! 6.1–7.3 ms, the next ones 3.1–3.3 ms (in 4 runs out of 10; the benchmarks
+//! pause 0.3 s before measuring). Putting every product on rayon's pool instead
 //! (OpenBLAS on one thread, large products cut in two) was measured too, and
 //! is slower where it matters more: the MNIST MLP epoch took 0.50–0.55 s
 //! instead of 0.35–0.38 s and LeNet-5's 3.2–3.7 s instead of 2.5–3.7 s, as
 //! waking a sleeping rayon worker for each product of ~0.1 ms costs more
-//! than OpenBLAS's awake threads.
+//! than OpenBLAS's awake threads. Keeping only the products below 4 million
+//! multiply-adds off OpenBLAS's threads (LeNet-5's `Linear` layers) made no
+//! measurable difference (LeNet-5 epoch 2.87–3.68 s against 3.04–3.47 s).
 //!
 //! A small convolution (below 4 million multiply-adds) stays on the calling
 //! thread: handing work to another thread and waiting for it costs
