@@ -257,16 +257,16 @@ pub fn conv2d(
             );
             bd.iter().copied().collect::<Vec<f32>>()
         });
-        for (j, row) in w2.chunks_exact(k).enumerate() {
-            w2b.extend_from_slice(row);
+        for j in 0..o {
+            w2b.extend_from_slice(&w2[j * k..(j + 1) * k]);
             w2b.extend(bias.as_ref().map(|b| b[j]));
         }
         let x = xd.as_standard_layout();
         let x = x.as_slice().expect("standard layout");
 
-        // one run of consecutive images per thread, each writing its own part
-        // of the output; no pass of zeros first: each image's part is written
-        // once it is needed, while in the cache
+        // one part of consecutive images per thread, each writing its own part
+        // of the output; no pass of zeros or of the bias first: each value is
+        // written once, by the product
         let len = n * o * l;
         let mut out: Vec<f32> = Vec::with_capacity(len);
         let per = images_per_part(n, n * o * k * l);
