@@ -53,6 +53,13 @@ fn gemm_into(
 ) {
     assert!(a.len() >= m * k && b.len() >= k * n && ldc >= n);
     assert!(m == 0 || c.len() >= (m - 1) * ldc + n);
+    if k == 0 {
+        // an empty sum (no input channel): BLAS would refuse lda = 0
+        for row in c.chunks_mut(ldc).take(m) {
+            row[..n].fill(MaybeUninit::new(0.0));
+        }
+        return;
+    }
     let int = |v: usize| i32::try_from(v).expect("matrix size fits an i32");
     use cblas_sys::{CBLAS_LAYOUT::CblasRowMajor, CBLAS_TRANSPOSE::CblasNoTrans};
     // SAFETY: the lengths checked above cover every element BLAS touches.

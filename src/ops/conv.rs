@@ -75,6 +75,8 @@
 //! assert_eq!(y.to_vec(), vec![-4., -4., -4., -4.]); // x[i][j] − x[i+1][j+1]
 //! ```
 
+use std::mem::MaybeUninit;
+
 use ndarray::linalg::general_mat_mul;
 use ndarray::{Array2, ArrayD, ArrayView1, ArrayView2, ArrayViewMut2, IxDyn};
 
@@ -136,7 +138,8 @@ impl Op for ConvOp {
         let (x, w) = (inputs[0], inputs[1]);
         let (k, l) = (geo.k(), geo.l());
         let chw = geo.c * geo.h * geo.w;
-        let (n, o) = (x.len() / chw, w.shape()[0]);
+        let n = if x.ndim() == 4 { x.shape()[0] } else { 1 };
+        let o = w.shape()[0];
         let x = x.as_standard_layout();
         let x = x.as_slice().expect("standard layout");
         let g = g.as_standard_layout();
@@ -167,6 +170,8 @@ impl Op for ConvOp {
 
         let dx = dx.map(|v| ArrayD::from_shape_vec(inputs[0].raw_dim(), v).expect("size"));
         let dw = dws.into_iter().flatten().reduce(|a, b| a + b);
+        // no part at all (no image, or no input channel): ∂L/∂W₂ is zero
+        let dw = dw.or_else(|| needs[1].then(|| Array2::zeros((o, k))));
         let dw = dw.map(|d| d.into_shape_with_order(w.raw_dim()).expect("size"));
         let mut grads = vec![dx, dw];
         if self.has_bias {
@@ -280,6 +285,13 @@ pub fn conv2d(
             || Patches::new(&geo, o, has_bias),
             |patches, (x, out)| forward_images(&geo, (&w2b, o), patches, x, out),
         );
+        if chw == 0 {
+            // no input channel, so no parts above: each output is an empty
+            // sum plus its channel's bias
+            for (j, plane) in out.spare_capacity_mut()[..len].chunks_mut(l).enumerate() {
+                plane.fill(MaybeUninit::new(bias.as_ref().map_or(0.0, |b| b[j % o])));
+            }
+        }
         // SAFETY: `forward_images` wrote every one of the `len` values (a
         // panic would have left before this line).
         unsafe { out.set_len(len) };
@@ -439,6 +451,35 @@ mod tests {
         }
         close(&w.grad().unwrap(), &dw);
         close(&b.grad().unwrap(), &db);
+    }
+
+    #[test]
+    fn no_input_channel_gives_the_bias_and_no_image_a_zero_gradient() {
+        let x = Tensor::zeros(&[2, 0, 5, 5]);
+        let w = Tensor::zeros(&[3, 0, 3, 3]);
+        let y = conv2d(&x, &w, Some(&tensor!([1., 2., 3.])), 1, 0);
+        assert_eq!(y.shape(), vec![2, 3, 3, 3]);
+        assert_eq!(
+            y.sum_dim(0, false)
+                .sum_dim(1, false)
+                .sum_dim(1, false)
+                .to_vec(),
+            vec![18., 36., 54.]
+        );
+        assert!(conv2d(&x, &w, None, 1, 0)
+            .to_vec()
+            .iter()
+            .all(|&v| v == 0.0));
+        // and their gradients: empty ∂L/∂x and ∂L/∂W; an empty batch gives ∂L/∂W = 0
+        let (x, w) = (x.requires_grad_(), w.requires_grad_());
+        conv2d(&x, &w, None, 1, 0).sum().backward();
+        assert_eq!(w.grad().unwrap().shape(), vec![3, 0, 3, 3]);
+        assert_eq!(x.grad().unwrap().shape(), vec![2, 0, 5, 5]);
+        let w = Tensor::ones(&[3, 2, 3, 3]).requires_grad_();
+        conv2d(&Tensor::zeros(&[0, 2, 5, 5]), &w, None, 1, 0)
+            .sum()
+            .backward();
+        assert_eq!(w.grad().unwrap().to_vec(), vec![0.0; 54]);
     }
 
     #[test]
