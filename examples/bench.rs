@@ -307,7 +307,7 @@ fn main() -> ExitCode {
     // Each item is measured on its own, as PyTorch's script waits for an idle
     // machine before each section: a pause lets OpenBLAS's threads, which
     // spin for ~0.1 s after the previous item's last product, fall asleep
-    // (see src/ops/parallel.rs, "Two pools").
+    // (see src/ops/conv/parallel.rs, "Two pools").
     let settle = || std::thread::sleep(std::time::Duration::from_millis(300));
     let items: [&dyn Fn() -> Row; 5] = [&|| mlp(&data), &|| lenet(&data), &conv, &tiny, &gemm];
     let mut rows: Vec<Row> = items

@@ -29,7 +29,7 @@ fn time(mut f: impl FnMut(), warmup: usize, runs: usize) -> (f64, f64) {
 
 fn report(label: &str, conv: &Conv2d, x_shape: &[usize]) {
     // OpenBLAS's threads spin for ~0.1 s after the program starts and after
-    // each product they share: let them fall asleep (src/ops/parallel.rs)
+    // each product they share: let them fall asleep (src/ops/conv/parallel.rs)
     std::thread::sleep(std::time::Duration::from_millis(300));
     let x = Tensor::randn(x_shape).requires_grad_();
     let x_nograd = x.detach();

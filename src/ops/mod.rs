@@ -17,16 +17,14 @@
 //! | `softmax` | `softmax`, `log_softmax` |
 //! | `loss` | `mse_loss`, `nll_loss`, `cross_entropy`, `margin_loss` |
 //! | `linear` | `linear` (x·Wᵀ + b, fused, through BLAS) |
-//! | `conv` | `conv2d` (im2col + BLAS) |
+//! | `conv/` | `conv2d` (im2col + BLAS); inside: `bands` (the forward pass band by band), `parallel` (a batch in parts on rayon's threads), `tests` |
 //! | `pool` | `max_pool2d`, `avg_pool2d` |
 //! | `dropout` | `dropout` |
-//! | `parallel` (internal) | a batch split into runs of images, one thread each, for `conv` |
 //! | `window` (internal) | the geometry of sliding windows, `im2col`/`col2im`, shared by `conv` and `pool` |
 
 use crate::tensor::Tensor;
 
 pub mod activation;
-mod bands;
 pub mod compare;
 pub mod conv;
 pub mod dropout;
@@ -37,7 +35,6 @@ pub mod linear;
 pub mod loss;
 pub mod mask;
 pub mod matmul;
-mod parallel;
 pub mod pool;
 pub mod reduce;
 pub mod shape;

@@ -1,4 +1,4 @@
-//! Running a convolution over several images at once (used by [`super::conv`]).
+//! Running a convolution over several images at once (used by [`conv2d`](super::conv2d)).
 //!
 //! The products of one image are small (32 × 75 × 784 for `Conv2d(3→32, 5×5)`
 //! on 32×32 images): left to OpenBLAS, each would be split over its threads,

@@ -1,4 +1,4 @@
-//! The forward pass of [`conv2d`](super::conv::conv2d), band by band, with
+//! The forward pass of [`conv2d`](super::conv2d), band by band, with
 //! the bias inside the product.
 //!
 //! Each image's output rows are cut into bands small enough (O·K·rows·OW ≤
@@ -20,7 +20,7 @@
 use std::mem::MaybeUninit;
 use std::ops::Range;
 
-use super::window::{im2col_rows, Geometry};
+use crate::ops::window::{im2col_rows, Geometry};
 
 /// OpenBLAS multiplies matrices with m·n·k ≤ 10⁶ by "small matrix" kernels
 /// that read them where they are, instead of first copying them into blocks
