@@ -56,14 +56,16 @@ impl Mlp {
     }
 }
 
-/// The three-armed spiral of course 7.5.2: `n` points per class.
+/// The three-armed spiral of course 7.5.2: `n` points per class, radius
+/// `(i + 1)/n` as in the chapter 7 notebook (never 0, where the three arms
+/// would share a point).
 fn spiral(n: usize, noise: f32) -> (Tensor, Vec<usize>) {
     let mut xy = Vec::new();
     let mut labels = Vec::new();
     let jitter = Tensor::randn(&[3 * n]).to_vec();
     for class in 0..3 {
         for i in 0..n {
-            let r = i as f32 / n as f32;
+            let r = (i + 1) as f32 / n as f32;
             let t = class as f32 * 4.0 + 4.0 * r + jitter[class * n + i] * noise;
             xy.extend([r * t.sin(), r * t.cos()]);
             labels.push(class);
