@@ -8,7 +8,7 @@
 //! | `unary` | `neg`, `pow`, `sqrt`, `exp`, `log`, `abs`, `clamp` |
 //! | `reduce` | `sum`, `mean`, `max`, `min` (all or along a dim), `argmax`, `argmin` |
 //! | `matmul` | `matmul`, `mm`, batched `bmm` through BLAS |
-//! | `shape` | `reshape`/`view`, `flatten`, `transpose`, `t`, `permute`, `unsqueeze`, `squeeze` |
+//! | `shape/` | `reshape`/`view`, `flatten`, `transpose`, `t`, `permute`, `unsqueeze`, `squeeze` |
 //! | `index` | `slice`, `index_select`, `gather`, `index` |
 //! | `mask` | `masked_fill`, `masked_select` |
 //! | `join` | `cat`, `stack` |
