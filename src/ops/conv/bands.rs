@@ -136,10 +136,9 @@ pub(crate) fn forward_images(
     out: &mut [MaybeUninit<f32>],
 ) {
     let (k, l, kb) = (geo.k(), geo.l(), patches.kb);
-    for (x, out) in x
-        .chunks_exact(geo.c * geo.h * geo.w)
-        .zip(out.chunks_exact_mut(o * l))
-    {
+    let chw = geo.c * geo.h * geo.w;
+    for (i, out) in out.chunks_exact_mut(o * l).enumerate() {
+        let x = &x[i * chw..(i + 1) * chw];
         for i in 0..patches.bands.len() {
             let (at, bl) = patches.place(geo, i);
             let rows = patches.bands[i].clone();

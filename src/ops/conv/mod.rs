@@ -75,8 +75,6 @@
 //! assert_eq!(y.to_vec(), vec![-4., -4., -4., -4.]); // x[i][j] − x[i+1][j+1]
 //! ```
 
-use std::mem::MaybeUninit;
-
 use ndarray::linalg::general_mat_mul;
 use ndarray::{Array2, ArrayD, ArrayView1, ArrayView2, ArrayViewMut2, IxDyn};
 
@@ -278,9 +276,12 @@ pub fn conv2d(
         let len = n * o * l;
         let mut out: Vec<f32> = Vec::with_capacity(len);
         let per = images_per_part(n, n * o * k * l);
-        let parts: Vec<_> = x
-            .chunks((per * chw).max(1))
-            .zip(out.spare_capacity_mut()[..len].chunks_mut((per * o * l).max(1)))
+        // cut along the output, so that images without input channel (an
+        // empty x) still get their part: their output is the bias
+        let parts: Vec<_> = out.spare_capacity_mut()[..len]
+            .chunks_mut((per * o * l).max(1))
+            .enumerate()
+            .map(|(p, out)| (&x[p * per * chw..][..out.len() / (o * l) * chw], out))
             .collect();
         let has_bias = bias.is_some();
         map_parts(
@@ -288,13 +289,6 @@ pub fn conv2d(
             || Patches::new(&geo, o, has_bias),
             |patches, (x, out)| forward_images(&geo, (&w2b, o), patches, x, out),
         );
-        if chw == 0 {
-            // no input channel, so no parts above: each output is an empty
-            // sum plus its channel's bias
-            for (j, plane) in out.spare_capacity_mut()[..len].chunks_mut(l).enumerate() {
-                plane.fill(MaybeUninit::new(bias.as_ref().map_or(0.0, |b| b[j % o])));
-            }
-        }
         // SAFETY: `forward_images` wrote every one of the `len` values (a
         // panic would have left before this line).
         unsafe { out.set_len(len) };
