@@ -137,7 +137,7 @@ fn grade_notebook(
     let specs = built
         .as_ref()
         .map_err(Clone::clone)
-        .and_then(|b| list_checks(b, slot));
+        .and_then(|b| list_checks(b, slot, opts));
     for g in &ch.graded {
         let answer = extracted.answers.get(&g.id);
         let mut ex = match (answer, &built, &specs) {

@@ -5,7 +5,7 @@
 //! - `grader grade <files…>`       a batch for the instructor (parallel, CSV/JSON)
 //! - `grader replay [chapter…]`    runs the solutions in the real kernel, grades them and the stubs
 //!
-//! How grading stays honest is described in src/project.rs (build) and src/sandbox.rs (run).
+//! How grading stays honest is described in src/project.rs (build) and src/sandbox/ (run).
 
 mod diagnostics;
 mod generate;
@@ -45,6 +45,10 @@ struct Cli {
     /// Longest build of one submission, in seconds (the first one also compiles the course crate).
     #[arg(long, global = true, default_value_t = 900, value_name = "SECS")]
     build_timeout: u64,
+    /// Longest build of a submission's own cells (a cell that makes the compiler loop is
+    /// found by a binary search of at most ⌈log₂ n⌉ more builds of this length).
+    #[arg(long, global = true, default_value_t = 20, value_name = "SECS")]
+    cell_build_timeout: u64,
     #[command(subcommand)]
     command: Cmd,
 }
@@ -79,6 +83,10 @@ enum Cmd {
         /// Every report in full (outcomes, reasons, compiler messages, output).
         #[arg(long, value_name = "FILE")]
         json: Option<PathBuf>,
+        /// Grade even when the kernel offers no sandbox (bubblewrap missing or namespaces
+        /// disabled): only for trusted files.
+        #[arg(long)]
+        unsandboxed: bool,
         #[command(flatten)]
         common: Common,
     },
@@ -128,6 +136,8 @@ fn env(cli: &Cli) -> project::Env {
         repo_root,
         work_dir,
         build_timeout: Duration::from_secs(cli.build_timeout),
+        cell_build_timeout: Duration::from_secs(cli.cell_build_timeout),
+        build_memory_bytes: 4 << 30,
     }
 }
 
@@ -156,6 +166,9 @@ fn main() -> ExitCode {
             json,
         } => {
             let opts = options(env, common);
+            if let Some(w) = sandbox::Mechanisms::get().warning() {
+                println!("{w}");
+            }
             (|| {
                 let slot = project::Slot::acquire(&opts.env)
                     .map_err(|e| format!("{}: {e}", opts.env.work_dir.display()))?;
@@ -172,9 +185,17 @@ fn main() -> ExitCode {
             jobs,
             csv,
             json,
+            unsandboxed,
             common,
         } => {
             let opts = options(env, common);
+            if let Some(w) = sandbox::Mechanisms::get().warning() {
+                eprintln!("{w}");
+                if sandbox::Mechanisms::get().namespaces.is_err() && !unsandboxed {
+                    eprintln!("grader: refus de corriger un lot sans bac à sable ; --unsandboxed pour passer outre (seulement pour des copies de confiance)");
+                    return ExitCode::from(2);
+                }
+            }
             let t = std::time::Instant::now();
             let reports = grade::grade_many(files, &opts, *jobs, &|r| {
                 println!("{}", report::summary_line(r))

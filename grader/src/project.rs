@@ -25,7 +25,6 @@ use crate::diagnostics::{self, Blame};
 use crate::reference::Chapter;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 const HARNESS: &str = include_str!("../template/harness.rs");
@@ -37,7 +36,12 @@ const SUPPORT: &str = include_str!("../template/support.rs");
 pub struct Env {
     pub repo_root: PathBuf,
     pub work_dir: PathBuf,
+    /// Longest build of the course crate (once per change of its sources).
     pub build_timeout: Duration,
+    /// Longest build of a submission's own crate: the per-cell budget (see [`build`]).
+    pub cell_build_timeout: Duration,
+    /// Memory of a whole build (cargo, rustc, the linker).
+    pub build_memory_bytes: u64,
 }
 
 pub use crate::slots::Slot;
@@ -144,8 +148,39 @@ fn write_if_changed(path: &Path, text: &str) -> std::io::Result<()> {
     std::fs::write(path, text)
 }
 
+/// How one cargo run of the submission ended.
+#[derive(PartialEq)]
+enum Ended {
+    Built(PathBuf),
+    /// Compiler errors (JSON diagnostics) or another failure cargo reported.
+    Errors,
+    /// Over the per-cell time budget, or killed for lack of memory: a cell makes the
+    /// compiler loop or explode.
+    Exhausted,
+}
+
+fn write_cells(
+    dir: &Path,
+    files: &[String],
+    cells: &[CellSource],
+    nonce: &str,
+) -> std::io::Result<()> {
+    write_if_changed(&dir.join("src/lib.rs"), &lib_rs(cells.len(), nonce))?;
+    for (k, c) in cells.iter().enumerate() {
+        write_if_changed(&dir.join(&files[k]), &c.source)?;
+    }
+    Ok(())
+}
+
 /// Writes the project, builds it, and swaps every cell that does not compile for its stub
 /// until it builds. `Err` only when even the stubs do not build (a grader problem).
+///
+/// The course crate is compiled first, on its own, with the long `build_timeout` (only when
+/// this slot's target directory does not hold it yet). The submission's own crate then gets
+/// `cell_build_timeout`: when a build exceeds it or is killed for lack of memory, the cell
+/// responsible is found by building prefixes (the first m student cells, the rest stubs) in
+/// a binary search, and swapped for its stub with a `COMPILE_ERROR`; the other cells are
+/// still graded.
 pub fn build(
     env: &Env,
     slot: &Slot,
@@ -176,25 +211,57 @@ pub fn build(
     write_if_changed(&dir.join("src/checks.rs"), checks).map_err(io)?;
 
     let mut cells: Vec<CellSource> = cells.to_vec();
-    let mut compile_errors = BTreeMap::new();
     let files: Vec<String> = (0..cells.len()).map(cell_file).collect();
+    // The stubs first: the course crate compiles (once) and the project is known to build.
+    let guard = slot.prepare_target(env).map_err(io)?;
+    if guard.is_builder() {
+        let stubs: Vec<CellSource> = cells.iter().map(|c| stub_of(chapter, c)).collect();
+        write_cells(dir, &files, &stubs, "warm-up").map_err(io)?;
+        let out = run_cargo(env, slot, env.build_timeout)?;
+        match out.ended {
+            Ended::Built(_) => slot.publish_target(env, guard),
+            _ => {
+                return Err(format!(
+                    "le projet ne compile pas avec les squelettes des exercices, ou pas en {} s (erreur du correcteur) :\n{}",
+                    env.build_timeout.as_secs(),
+                    out.raw_errors
+                ))
+            }
+        }
+    }
+    let mut compile_errors = BTreeMap::new();
     for _attempt in 0..=cells.len() + 1 {
         let nonce = crate::sandbox::random_token();
-        write_if_changed(&dir.join("src/lib.rs"), &lib_rs(cells.len(), &nonce)).map_err(io)?;
-        for (k, c) in cells.iter().enumerate() {
-            write_if_changed(&dir.join(&files[k]), &c.source).map_err(io)?;
-        }
-        let guard = slot.prepare_target(env).map_err(io)?;
-        let out = run_cargo(env, slot)?;
-        if out.success {
-            slot.publish_target(env, guard);
-        }
-        if let Some(binary) = out.binary.filter(|_| out.success) {
-            return Ok(Built {
-                binary,
-                nonce,
-                compile_errors,
-            });
+        write_cells(dir, &files, &cells, &nonce).map_err(io)?;
+        let out = run_cargo(env, slot, env.cell_build_timeout)?;
+        match out.ended {
+            Ended::Built(binary) => {
+                return Ok(Built {
+                    binary,
+                    nonce,
+                    compile_errors,
+                })
+            }
+            Ended::Exhausted => {
+                let Some(k) = exhausting_cell(env, slot, chapter, &files, &cells)? else {
+                    return Err(format!(
+                        "la compilation dépasse {} s même avec les squelettes des exercices (machine surchargée ?)",
+                        env.cell_build_timeout.as_secs()
+                    ));
+                };
+                compile_errors.insert(
+                    cells[k].id.clone(),
+                    format!(
+                        "erreur : la compilation de cette cellule dépasse {} s ou la mémoire permise \
+                         (boucle ou explosion à la compilation : macro récursive, calcul const sans fin, \
+                         fichier inclus énorme…) ; elle est remplacée par son squelette",
+                        env.cell_build_timeout.as_secs()
+                    ),
+                );
+                cells[k] = stub_of(chapter, &cells[k]);
+                continue;
+            }
+            Ended::Errors => {}
         }
         // Blame: cells whose files hold errors; else the check function's cell; else the last
         // student cell still in place (then the one before, …).
@@ -230,49 +297,90 @@ pub fn build(
             );
         }
         for (k, msgs) in blamed {
-            let stub = chapter
-                .find(&cells[k].id)
-                .map(|g| g.stub.clone())
-                .unwrap_or_default();
             compile_errors.insert(cells[k].id.clone(), msgs.join("\n"));
-            cells[k] = CellSource {
-                id: cells[k].id.clone(),
-                source: stub,
-                is_stub: true,
-            };
+            cells[k] = stub_of(chapter, &cells[k]);
         }
     }
     Err("la compilation ne converge pas (erreur du correcteur)".to_string())
 }
 
+fn stub_of(chapter: &Chapter, c: &CellSource) -> CellSource {
+    CellSource {
+        id: c.id.clone(),
+        source: chapter
+            .find(&c.id)
+            .map(|g| g.stub.clone())
+            .unwrap_or_default(),
+        is_stub: true,
+    }
+}
+
+/// Which student cell makes the build exhaust its budget: the smallest m such that the build
+/// with the first m student cells (the others stubs) is exhausted, by binary search
+/// (⌈log₂ n⌉ builds, each within the budget). `None` if even none of them does.
+fn exhausting_cell(
+    env: &Env,
+    slot: &Slot,
+    chapter: &Chapter,
+    files: &[String],
+    cells: &[CellSource],
+) -> Result<Option<usize>, String> {
+    let student: Vec<usize> = (0..cells.len()).filter(|&k| !cells[k].is_stub).collect();
+    let (mut lo, mut hi) = (0, student.len()); // prefix lo is fine, prefix hi is exhausted
+    while hi - lo > 1 {
+        let mid = (lo + hi) / 2;
+        let prefix: Vec<CellSource> = cells
+            .iter()
+            .enumerate()
+            .map(|(k, c)| {
+                if student[..mid].contains(&k) {
+                    c.clone()
+                } else {
+                    stub_of(chapter, c)
+                }
+            })
+            .collect();
+        write_cells(&slot.dir, files, &prefix, "bisect")
+            .map_err(|e| format!("{}: {e}", slot.dir.display()))?;
+        if run_cargo(env, slot, env.cell_build_timeout)?.ended == Ended::Exhausted {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    Ok(student.get(hi.max(1) - 1).copied().filter(|_| hi >= 1))
+}
+
 struct CargoOutput {
-    success: bool,
-    binary: Option<PathBuf>,
+    ended: Ended,
     errors: Vec<serde_json::Value>,
     raw_errors: String,
 }
 
-fn run_cargo(env: &Env, slot: &Slot) -> Result<CargoOutput, String> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut cmd = Command::new(cargo);
-    cmd.args(["build", "--offline", "--message-format=json", "--bin"])
-        .arg(format!("run-checks-w{}", slot.index))
-        .current_dir(&slot.dir)
-        .env("CARGO_TARGET_DIR", slot.target_dir())
-        .env_remove("RUSTFLAGS")
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
-        .env_remove("CARGO_BUILD_RUSTFLAGS")
-        .env_remove("CARGO_BUILD_TARGET_DIR")
-        .env_remove("RUSTC_WORKSPACE_WRAPPER")
-        .stdin(Stdio::null());
-    let out = crate::sandbox::run_command(cmd, env.build_timeout, 8 << 20)
+/// `cargo build` of the slot's project in the build sandbox (src/sandbox/policy.rs):
+/// memory for the whole tree of cargo, rustc and the linker, `timeout` of wall-clock time.
+fn run_cargo(env: &Env, slot: &Slot, timeout: Duration) -> Result<CargoOutput, String> {
+    let tc = crate::sandbox::policy::Toolchain::find(&env.repo_root)?;
+    let jail = crate::sandbox::policy::build(tc, &env.repo_root, &slot.dir);
+    let target = slot.target_dir();
+    let args: Vec<std::ffi::OsString> = vec![
+        "build".into(),
+        "--offline".into(),
+        "--message-format=json".into(),
+        "--bin".into(),
+        format!("run-checks-w{}", slot.index).into(),
+        "--target-dir".into(),
+        target.into_os_string(),
+    ];
+    let limits = crate::sandbox::Limits {
+        timeout,
+        memory_bytes: Some(env.build_memory_bytes),
+        pids: Some(512),
+        capture: 8 << 20,
+        ..Default::default()
+    };
+    let out = crate::sandbox::run_jailed(&tc.cargo(), &args, &jail, &limits)
         .map_err(|e| format!("cargo introuvable ou impossible à lancer : {e}"))?;
-    if out.timed_out {
-        return Err(format!(
-            "la compilation a dépassé {} s (boucle infinie à la compilation ?)",
-            env.build_timeout.as_secs()
-        ));
-    }
     let stdout = String::from_utf8_lossy(&out.stdout.data);
     let mut binary = None;
     let mut errors = Vec::new();
@@ -303,9 +411,16 @@ fn run_cargo(env: &Env, slot: &Slot) -> Result<CargoOutput, String> {
             .filter(|l| l.contains("error"))
             .collect::<Vec<_>>()
             .join("\n");
+    // Killed by the group's OOM killer, or rustc died of a signal (SIGKILL) without a
+    // diagnostic: the compiler exhausted its memory.
+    let killed = out.oom_killed || (errors.is_empty() && stderr.contains("signal: 9"));
+    let ended = match binary {
+        Some(b) if out.exit_code == Some(0) && !out.timed_out => Ended::Built(b),
+        _ if out.timed_out || killed => Ended::Exhausted,
+        _ => Ended::Errors,
+    };
     Ok(CargoOutput {
-        success: out.exit_code == Some(0),
-        binary,
+        ended,
         errors,
         raw_errors,
     })

@@ -8,7 +8,6 @@ use crate::reference::Chapter;
 use crate::report::{Exercise, Outcome};
 use crate::sandbox::{self, Limits};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 /// One check as the built harness lists it.
@@ -18,41 +17,39 @@ pub struct CheckSpec {
     pub memory_mib: u64,
 }
 
-fn check_env(cmd: &mut Command, opts: &Options, scratch: &Path) {
-    cmd.env_clear()
-        .current_dir(scratch)
-        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
-        .env("HOME", scratch)
-        .env("LANG", "C.UTF-8")
-        .env("OPENBLAS_NUM_THREADS", "1")
-        .env("RUST_BACKTRACE", "0")
-        .env("APPRENTISSAGE_DATA", opts.env.repo_root.join("data"));
-}
-
-/// A fresh working directory for one check, `<slot>/scratch/notebooks`, beside a `data` link to
-/// the repository's data: `../data/mnist` resolves as it does from notebooks/.
+/// A fresh working directory for one check, `<slot>/scratch/notebooks`, beside `data` (the
+/// repository's datasets): `../data/mnist` resolves as it does from notebooks/. In the
+/// sandbox the scratch is a new file system in memory and `data` a read-only mount; without
+/// namespaces, a directory and a link.
 fn scratch_dir(slot: &Slot, opts: &Options) -> PathBuf {
     let root = slot.dir.join("scratch");
     let _ = std::fs::remove_dir_all(&root);
-    let work = root.join("notebooks");
-    let _ = std::fs::create_dir_all(&work);
+    let _ = std::fs::create_dir_all(root.join("notebooks"));
     let _ = std::os::unix::fs::symlink(opts.env.repo_root.join("data"), root.join("data"));
-    work
+    root
+}
+
+fn check_jail(b: &project::Built, slot: &Slot, opts: &Options) -> sandbox::Jail {
+    let scratch = scratch_dir(slot, opts);
+    sandbox::policy::check(&b.binary, &scratch, Some(&opts.env.repo_root.join("data")))
 }
 
 /// `run-checks --list`: the nonce (the binary is the one just built) and the checks' limits.
-pub fn list_checks(b: &project::Built, slot: &Slot) -> Result<Vec<CheckSpec>, String> {
-    let mut cmd = Command::new(&b.binary);
-    cmd.arg("--list");
-    cmd.env_clear().current_dir(&slot.dir);
+pub fn list_checks(
+    b: &project::Built,
+    slot: &Slot,
+    opts: &Options,
+) -> Result<Vec<CheckSpec>, String> {
     let limits = Limits {
         timeout: Duration::from_secs(30),
         memory_bytes: Some(2 << 30),
+        pids: Some(64),
         capture: 1 << 20,
         ..Limits::default()
     };
-    let f =
-        sandbox::run(cmd, &limits).map_err(|e| format!("impossible de lancer les tests : {e}"))?;
+    let jail = check_jail(b, slot, opts);
+    let f = sandbox::run_jailed(&b.binary, &["--list".into()], &jail, &limits)
+        .map_err(|e| format!("impossible de lancer les tests : {e}"))?;
     let text = String::from_utf8_lossy(&f.stdout.data);
     let mut lines = text.lines();
     if lines.next() != Some(&format!("nonce\t{}", b.nonce)) || f.exit_code != Some(0) {
@@ -82,21 +79,20 @@ pub fn run_check(
     slot: &Slot,
 ) -> Exercise {
     let token = sandbox::random_token();
-    let scratch = scratch_dir(slot, opts);
-    let mut cmd = Command::new(&b.binary);
-    cmd.arg("--run").arg(&spec.id);
-    check_env(&mut cmd, opts, &scratch);
+    let jail = check_jail(b, slot, opts);
     let limits = Limits {
         timeout: opts
             .max_check_time
             .map_or(spec.timeout, |m| m.min(spec.timeout)),
         memory_bytes: Some(spec.memory_mib << 20),
+        pids: Some(64),
         file_size_bytes: Some(64 << 20),
         stdin: format!("{token}\n").into_bytes(),
         result_pipe: true,
         capture: opts.capture,
     };
-    let f = match sandbox::run(cmd, &limits) {
+    let args = ["--run".into(), spec.id.clone().into()];
+    let f = match sandbox::run_jailed(&b.binary, &args, &jail, &limits) {
         Ok(f) => f,
         Err(e) => {
             return exercise(
@@ -150,7 +146,7 @@ pub fn run_check(
             "dépassement de pile : récursion infinie ou trop profonde ?".into(),
             String::new(),
         )
-    } else if stderr.contains("memory allocation of") {
+    } else if stderr.contains("memory allocation of") || f.oom_killed {
         (
             Outcome::Crash,
             format!("mémoire épuisée (limite {} Mio)", spec.memory_mib),

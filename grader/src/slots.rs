@@ -28,6 +28,13 @@ pub struct Slot {
 /// Held while building the first target directory that will be published as the base.
 pub struct BaseGuard(Option<(File, String)>);
 
+impl BaseGuard {
+    /// This slot compiles the course crate (the others wait for it).
+    pub fn is_builder(&self) -> bool {
+        self.0.is_some()
+    }
+}
+
 fn flock(file: &File, flags: libc::c_int) -> bool {
     // SAFETY: flock on a descriptor we own.
     unsafe { libc::flock(file.as_raw_fd(), flags) == 0 }

@@ -1,14 +1,78 @@
-//! Runs a child process under limits and reads everything it says without ever blocking on
-//! it: its own process group (killed as a whole on timeout and after exit, so no stray
-//! grandchild survives), a wall-clock limit, RLIMIT_AS for memory, no core files, a
-//! file-size limit, death with the grader (PR_SET_PDEATHSIG), stdout/stderr captured up to a
-//! cap while the rest is drained and counted, and optionally a result pipe on fd 3.
+//! Runs untrusted programs (a submission's build, its checks) in a sandbox made by the kernel:
+//!
+//! - [`bwrap`]: namespaces through Debian's bubblewrap: the program sees only the files its
+//!   [`Jail`] lists (read-only unless said), no network, no other process, an empty
+//!   environment; every process it starts dies with it;
+//! - [`cgroup`]: a control group per run, so memory and process-count limits hold for the
+//!   whole tree of processes, and every process of the run is killed at the end;
+//! - here: the wall-clock limit, `RLIMIT_AS` (per process, on top of the group's limit: a
+//!   huge allocation fails at once instead of being killed later), no core files, a file-size
+//!   limit, death with the grader (`PR_SET_PDEATHSIG`), its own process group, stdout/stderr
+//!   captured up to a cap while the rest is drained and counted, and optionally a pipe on
+//!   fd 3 for results. Nothing the child does can make the grader block.
+//!
+//! When the kernel lacks a mechanism ([`Mechanisms::detect`]), runs go on with what remains and
+//! [`Mechanisms::warning`] says, in one French line, what is then not guaranteed.
 
+pub mod bwrap;
+pub mod cgroup;
+pub mod policy;
+
+pub use bwrap::Jail;
+
+use std::ffi::OsString;
 use std::io::{self, Read, Write};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::Path;
 use std::process::{Command, Stdio};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
+
+/// What this kernel lets the grader use, found once per process.
+#[derive(Clone, Debug)]
+pub struct Mechanisms {
+    /// Namespaces through bubblewrap, or why not.
+    pub namespaces: Result<(), String>,
+    /// Control groups with memory and pids limits, or why not.
+    pub cgroups: Result<cgroup::Layout, String>,
+}
+
+impl Mechanisms {
+    pub fn get() -> &'static Mechanisms {
+        static M: OnceLock<Mechanisms> = OnceLock::new();
+        M.get_or_init(|| {
+            if std::env::var_os("APPRENTISSAGE_NO_SANDBOX").is_some() {
+                let why = "désactivé par APPRENTISSAGE_NO_SANDBOX".to_string();
+                return Mechanisms {
+                    namespaces: Err(why.clone()),
+                    cgroups: Err(why),
+                };
+            }
+            Mechanisms {
+                namespaces: bwrap::available(),
+                cgroups: cgroup::detect(),
+            }
+        })
+    }
+
+    /// `None` when every guarantee holds; else one French line per missing mechanism saying
+    /// what is then not guaranteed.
+    pub fn warning(&self) -> Option<String> {
+        let mut lines = Vec::new();
+        if let Err(why) = &self.namespaces {
+            lines.push(format!(
+                "ATTENTION : pas de bac à sable ({why}) : le code corrigé tourne avec vos droits, peut lire et modifier vos fichiers, utiliser le réseau et laisser des processus derrière lui"
+            ));
+        }
+        if let Err(why) = &self.cgroups {
+            lines.push(format!(
+                "ATTENTION : pas de cgroup ({why}) : les limites de mémoire valent par processus et non pour tout l'arbre, et le nombre de processus n'est pas limité"
+            ));
+        }
+        (!lines.is_empty()).then(|| lines.join("\n"))
+    }
+}
 
 /// The first `cap` bytes of a stream and how many bytes it had in all.
 #[derive(Debug, Default)]
@@ -49,13 +113,20 @@ pub struct Finished {
     pub stderr: Captured,
     /// The last bytes written to fd 3 (when a result pipe was asked for).
     pub results: Vec<u8>,
+    /// The kernel killed a process of the run for lack of memory (control group).
+    pub oom_killed: bool,
+    /// Highest memory use of the whole run, when known.
+    pub memory_peak: Option<u64>,
 }
 
 /// Limits for one child.
 #[derive(Clone, Debug, Default)]
 pub struct Limits {
     pub timeout: Duration,
+    /// For each process (`RLIMIT_AS`) and for the whole tree (control group).
     pub memory_bytes: Option<u64>,
+    /// Processes and threads of the whole tree (control group).
+    pub pids: Option<u64>,
     pub file_size_bytes: Option<u64>,
     /// Written to the child's stdin, which is then closed.
     pub stdin: Vec<u8>,
@@ -94,7 +165,7 @@ fn set_nonblocking(fd: RawFd) {
     }
 }
 
-/// Runs `cmd` (a build tool: no memory limit) with a wall-clock limit.
+/// Runs a trusted `cmd` (Jupyter, in replay) with a wall-clock limit.
 pub fn run_command(cmd: Command, timeout: Duration, capture: usize) -> io::Result<Finished> {
     run(
         cmd,
@@ -106,8 +177,48 @@ pub fn run_command(cmd: Command, timeout: Duration, capture: usize) -> io::Resul
     )
 }
 
+/// Runs `program args…` inside `jail` under `limits`, with every mechanism the kernel offers
+/// (see [`Mechanisms`]). Paths in the jail are the real paths, so that without namespaces the
+/// same program runs with the same working directory and environment.
+pub fn run_jailed(
+    program: &Path,
+    args: &[OsString],
+    jail: &Jail,
+    limits: &Limits,
+) -> io::Result<Finished> {
+    let m = Mechanisms::get();
+    let cmd = if m.namespaces.is_ok() {
+        jail.command(program, args)
+    } else {
+        let mut c = Command::new(program);
+        c.args(args).env_clear().current_dir(&jail.cwd);
+        for (k, v) in &jail.env {
+            c.env(k, v);
+        }
+        c
+    };
+    let group = match (&m.cgroups, limits.memory_bytes) {
+        (Ok(layout), Some(mem)) => Some(cgroup::Group::create(
+            layout,
+            mem,
+            limits.pids.unwrap_or(256),
+        )?),
+        _ => None,
+    };
+    run_in(cmd, limits, group.as_ref())
+}
+
 /// Runs `cmd` under `limits`; always returns once the child is gone (or killed).
-pub fn run(mut cmd: Command, limits: &Limits) -> io::Result<Finished> {
+pub fn run(cmd: Command, limits: &Limits) -> io::Result<Finished> {
+    run_in(cmd, limits, None)
+}
+
+fn run_in(
+    mut cmd: Command,
+    limits: &Limits,
+    group: Option<&cgroup::Group>,
+) -> io::Result<Finished> {
+    let procs = group.map(|g| g.procs_files()).unwrap_or_default();
     let result_pipe = if limits.result_pipe {
         Some(pipe()?)
     } else {
@@ -123,6 +234,7 @@ pub fn run(mut cmd: Command, limits: &Limits) -> io::Result<Finished> {
     // SAFETY: only async-signal-safe calls (dup2, fcntl, setrlimit, prctl) between fork and exec.
     unsafe {
         cmd.pre_exec(move || {
+            cgroup::join_in_child(&procs)?;
             if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
                 return Err(io::Error::last_os_error());
             }
@@ -234,8 +346,13 @@ pub fn run(mut cmd: Command, limits: &Limits) -> io::Result<Finished> {
     // process group id, is still reserved, so this kills exactly its group.
     // SAFETY: plain kill(2).
     unsafe { libc::kill(-pid, libc::SIGKILL) };
+    if let Some(g) = group {
+        g.kill_all();
+    }
     let status = child.wait()?;
     let elapsed = start.elapsed();
+    let oom_killed = group.is_some_and(|g| g.oom_killed());
+    let memory_peak = group.and_then(|g| g.peak_bytes());
     Ok(Finished {
         exit_code: status.code(),
         signal: status.signal(),
@@ -244,6 +361,8 @@ pub fn run(mut cmd: Command, limits: &Limits) -> io::Result<Finished> {
         stdout,
         stderr,
         results,
+        oom_killed,
+        memory_peak,
     })
 }
 
