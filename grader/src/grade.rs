@@ -103,6 +103,7 @@ fn short_load_reason(e: &LoadError) -> &'static str {
         LoadError::TooBig { .. } => "fichier refusé (trop gros)",
         LoadError::OldFormat(_) => "fichier refusé (ancien format de carnet)",
         LoadError::Io(_) => "fichier illisible",
+        LoadError::NotRegular(_) => "refusé (pas un fichier ordinaire)",
         _ => "fichier refusé (pas un carnet Jupyter)",
     }
 }

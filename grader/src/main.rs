@@ -13,13 +13,13 @@ mod grade;
 mod notebook;
 mod project;
 mod reference;
+mod refusals;
 mod replay;
 mod report;
 mod run;
 mod sandbox;
 mod slots;
 mod submission;
-mod unsafe_scan;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;

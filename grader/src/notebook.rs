@@ -12,7 +12,12 @@ use std::path::Path;
 #[derive(Debug)]
 pub enum LoadError {
     Io(String),
-    TooBig { size: u64, limit: u64 },
+    /// A symbolic link, FIFO, device, socket or directory: never opened.
+    NotRegular(String),
+    TooBig {
+        size: u64,
+        limit: u64,
+    },
     NotJson(String),
     NotNotebook(String),
     OldFormat(String),
@@ -22,6 +27,10 @@ impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             LoadError::Io(e) => write!(f, "lecture impossible : {e}"),
+            LoadError::NotRegular(kind) => write!(
+                f,
+                "ce chemin est {kind}, pas un fichier ordinaire : seul un vrai fichier .ipynb est corrigé"
+            ),
             LoadError::TooBig { size, limit } => write!(
                 f,
                 "fichier trop gros ({} Mo, la limite est {} Mo) : videz les sorties des cellules (Edit > Clear Outputs) puis enregistrez",
@@ -47,10 +56,48 @@ pub struct Notebook {
     pub warnings: Vec<String>,
 }
 
-/// Reads `path` refusing anything over `max_bytes` without reading it all.
+/// What a path is when it is not a regular file, in French (`None` for a regular file).
+fn not_regular(ft: std::fs::FileType) -> Option<&'static str> {
+    use std::os::unix::fs::FileTypeExt;
+    if ft.is_symlink() {
+        Some("un lien symbolique")
+    } else if ft.is_dir() {
+        Some("un répertoire")
+    } else if ft.is_fifo() {
+        Some("un tube nommé (FIFO)")
+    } else if ft.is_char_device() || ft.is_block_device() {
+        Some("un périphérique")
+    } else if ft.is_socket() {
+        Some("une socket")
+    } else {
+        None
+    }
+}
+
+/// Reads `path` refusing anything over `max_bytes` without reading it all, and anything that
+/// is not a regular file (a symbolic link, say into solutions/, a FIFO that would block, a
+/// device, a directory) before reading a byte. The file is opened without following a final
+/// symbolic link and without blocking, then checked again on the open descriptor, so a swap
+/// between the check and the open changes nothing.
 pub fn read_limited(path: &Path, max_bytes: u64) -> Result<Vec<u8>, LoadError> {
-    let file = std::fs::File::open(path).map_err(|e| LoadError::Io(e.to_string()))?;
-    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    use std::os::unix::fs::OpenOptionsExt;
+    let io = |e: std::io::Error| LoadError::Io(e.to_string());
+    if let Some(kind) = not_regular(std::fs::symlink_metadata(path).map_err(io)?.file_type()) {
+        return Err(LoadError::NotRegular(kind.into()));
+    }
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+        .map_err(|e| match e.raw_os_error() {
+            Some(libc::ELOOP) => LoadError::NotRegular("un lien symbolique".into()),
+            _ => io(e),
+        })?;
+    let meta = file.metadata().map_err(io)?;
+    if let Some(kind) = not_regular(meta.file_type()) {
+        return Err(LoadError::NotRegular(kind.into()));
+    }
+    let size = meta.len();
     if size > max_bytes {
         return Err(LoadError::TooBig {
             size,

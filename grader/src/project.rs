@@ -14,7 +14,7 @@
 //! (code before `main`), raw pointers or foreign calls in answers. It is `deny`, not `forbid`,
 //! so that ndarray's `s![…]` (whose expansion allows itself an `unsafe` block) works in
 //! answers; a student's own `unsafe` or `allow(unsafe_code)` is refused before the build
-//! (src/unsafe_scan.rs).
+//! (src/refusals.rs).
 //!
 //! Slots (src/slots.rs): a slot is a project directory locked for one build at a time, with
 //! its own cargo target directory seeded from a shared copy, so that concurrent graders

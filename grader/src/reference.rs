@@ -178,6 +178,30 @@ mod tests {
     }
 
     #[test]
+    fn no_solution_or_stub_is_refused() {
+        for c in CHAPTERS {
+            let nb = notebook::parse(c.solution.as_bytes()).unwrap();
+            let ch = chapter(c.name).unwrap();
+            for cell in nb.cells() {
+                let Some(meta) = notebook::grader_meta(cell) else {
+                    continue;
+                };
+                let src = notebook::source(cell).unwrap();
+                let stub = &ch.find(&meta.id).unwrap().stub;
+                for (what, text) in [("solution", &src), ("stub", stub)] {
+                    assert_eq!(
+                        crate::refusals::refusal(text),
+                        None,
+                        "{} {}: {what}",
+                        c.name,
+                        meta.id
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
     fn chapter_guessing() {
         assert_eq!(guess_chapter(Some("x"), "y", &[]).unwrap(), "x");
         assert_eq!(guess_chapter(None, "demo", &[]).unwrap(), "demo");

@@ -65,8 +65,7 @@ pub fn extract(nb: &Notebook, chapter: &Chapter) -> Extracted {
         }
         match notebook::source(cell) {
             Some(src) => {
-                answer.rejected =
-                    evcxr_command(&src).or_else(|| crate::unsafe_scan::forbidden_word(&src));
+                answer.rejected = evcxr_command(&src).or_else(|| crate::refusals::refusal(&src));
                 answer.source = src;
             }
             None => {
