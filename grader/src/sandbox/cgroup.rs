@@ -15,7 +15,7 @@
 //! Groups are created under the grader's own group (`/proc/self/cgroup`), named
 //! `apprentissage-<grader pid>-<n>`, so they also stay inside whatever limits the grader itself
 //! runs under. The child joins its group between `fork` and `exec` by writing `0` (itself) to
-//! `cgroup.procs` ([`Group::join_in_child`]), so nothing it starts can escape accounting.
+//! `cgroup.procs` ([`join_in_child`]), so nothing it starts can escape accounting.
 
 use std::ffi::CString;
 use std::fs;
