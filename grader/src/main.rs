@@ -189,9 +189,10 @@ fn main() -> ExitCode {
             common,
         } => {
             let opts = options(env, common);
-            if let Some(w) = sandbox::Mechanisms::get().warning() {
+            let mechanisms = sandbox::Mechanisms::get();
+            if let Some(w) = mechanisms.warning() {
                 eprintln!("{w}");
-                if sandbox::Mechanisms::get().namespaces.is_err() && !unsandboxed {
+                if mechanisms.namespaces.is_err() && !unsandboxed {
                     eprintln!("grader: refus de corriger un lot sans bac à sable ; --unsandboxed pour passer outre (seulement pour des copies de confiance)");
                     return ExitCode::from(2);
                 }

@@ -348,7 +348,7 @@ fn exhausting_cell(
             lo = mid;
         }
     }
-    Ok(student.get(hi.max(1) - 1).copied().filter(|_| hi >= 1))
+    Ok(hi.checked_sub(1).map(|i| student[i]))
 }
 
 struct CargoOutput {

@@ -31,7 +31,7 @@ fn scratch_dir(slot: &Slot, opts: &Options) -> PathBuf {
 
 fn check_jail(b: &project::Built, slot: &Slot, opts: &Options) -> sandbox::Jail {
     let scratch = scratch_dir(slot, opts);
-    sandbox::policy::check(&b.binary, &scratch, Some(&opts.env.repo_root.join("data")))
+    sandbox::policy::check(&b.binary, &scratch, &opts.env.repo_root.join("data"))
 }
 
 /// `run-checks --list`: the nonce (the binary is the one just built) and the checks' limits.

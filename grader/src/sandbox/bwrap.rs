@@ -86,7 +86,7 @@ impl Jail {
 
     /// `bwrap … -- program args…`.
     pub fn command(&self, program: &Path, args: &[OsString]) -> Command {
-        let mut c = Command::new(bwrap_path());
+        let mut c = Command::new("bwrap");
         c.args([
             "--unshare-all",
             "--unshare-user",
@@ -134,10 +134,6 @@ impl Jail {
         c.env_clear();
         c
     }
-}
-
-fn bwrap_path() -> &'static str {
-    "bwrap"
 }
 
 /// Can we build a sandbox here? Checked once by running `true` in the strictest jail; the

@@ -11,7 +11,7 @@
 //!   captured up to a cap while the rest is drained and counted, and optionally a pipe on
 //!   fd 3 for results. Nothing the child does can make the grader block.
 //!
-//! When the kernel lacks a mechanism ([`Mechanisms::detect`]), runs go on with what remains and
+//! When the kernel lacks a mechanism ([`Mechanisms::get`]), runs go on with what remains and
 //! [`Mechanisms::warning`] says, in one French line, what is then not guaranteed.
 
 pub mod bwrap;

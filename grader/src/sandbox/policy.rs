@@ -13,14 +13,14 @@ use std::sync::OnceLock;
 /// check cannot replace it for the next one), the datasets (read-only, seen as `../data` from
 /// the working directory, as from notebooks/), and a fresh scratch file system in memory as
 /// its working directory. No `/proc`: nothing to read there, not even its own memory.
-pub fn check(binary: &Path, scratch: &Path, data: Option<&Path>) -> Jail {
+pub fn check(binary: &Path, scratch: &Path, data: &Path) -> Jail {
     let mut j = Jail::system(64 << 20);
     j.tmpfs.push((scratch.to_path_buf(), 256 << 20));
     let work = scratch.join("notebooks");
     j.dirs.push(work.clone());
     let data_inside = scratch.join("data");
-    if let Some(d) = data.filter(|d| d.is_dir()) {
-        j.ro.push((d.to_path_buf(), data_inside.clone()));
+    if data.is_dir() {
+        j.ro.push((data.to_path_buf(), data_inside.clone()));
     }
     j.ro_same(binary);
     j.cwd = work.clone();
