@@ -84,8 +84,9 @@ pub fn check_id_at_line(checks: &str, line: usize) -> Option<String> {
     None
 }
 
-/// A compact rendering: the message, then each span in the student's cell (or in the tests)
-/// with its line, column and label.
+/// A compact rendering: the message, then each span in the student's cell with its line,
+/// column, source line and label; a span in the tests gets only its label (never their
+/// source or line).
 pub fn render(d: &Value, files: &[String], k: usize) -> String {
     let code = d["code"]["code"]
         .as_str()
@@ -94,6 +95,9 @@ pub fn render(d: &Value, files: &[String], k: usize) -> String {
     let mut out = format!("erreur{code} : {}\n", d["message"].as_str().unwrap_or("?"));
     let mut shown = 0;
     for s in spans(d) {
+        if shown == 3 {
+            break;
+        }
         let file = s["file_name"].as_str().unwrap_or("");
         let place = if files.get(k).is_some_and(|f| f == file) {
             "dans cette cellule"
@@ -105,6 +109,21 @@ pub fn render(d: &Value, files: &[String], k: usize) -> String {
         } else {
             continue;
         };
+        if file == "src/checks.rs" {
+            // The checks' source (their call lines hold the hidden inputs) never reaches a
+            // report: only where it is and the compiler's label.
+            let label = s["label"].as_str().unwrap_or("");
+            out += &format!(
+                "  --> {place}{}\n",
+                if label.is_empty() {
+                    String::new()
+                } else {
+                    format!(" : {label}")
+                }
+            );
+            shown += 1;
+            continue;
+        }
         let line = s["line_start"].as_u64().unwrap_or(0);
         let col = s["column_start"].as_u64().unwrap_or(0);
         out += &format!("  --> {place}, ligne {line}, colonne {col}\n");
@@ -120,9 +139,6 @@ pub fn render(d: &Value, files: &[String], k: usize) -> String {
             out += &format!("   | {}{marks} {label}\n", " ".repeat(a.saturating_sub(1)));
         }
         shown += 1;
-        if shown == 3 {
-            break;
-        }
     }
     for child in d["children"].as_array().map(Vec::as_slice).unwrap_or(&[]) {
         if let Some(m) = child["message"].as_str() {

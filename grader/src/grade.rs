@@ -239,7 +239,7 @@ pub fn grade_many(
 }
 
 fn internal_error(path: &Path, why: &str) -> Report {
-    Report {
+    let mut r = Report {
         file: path.display().to_string(),
         chapter: None,
         score: 0.0,
@@ -248,5 +248,7 @@ fn internal_error(path: &Path, why: &str) -> Report {
         notes: Vec::new(),
         exercises: Vec::new(),
         seconds: 0.0,
-    }
+    };
+    r.finish();
+    r
 }

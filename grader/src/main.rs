@@ -18,6 +18,7 @@ mod replay;
 mod report;
 mod run;
 mod sandbox;
+mod sanitize;
 mod slots;
 mod submission;
 

@@ -74,14 +74,32 @@ fn not_regular(ft: std::fs::FileType) -> Option<&'static str> {
     }
 }
 
+/// The first directory of `path`, as written, that is a symbolic link: `evil/ch7.ipynb` with
+/// `evil -> solutions/` must not be graded as the reference. Only the components written in
+/// the path are looked at (a relative path starts at the working directory, already real).
+fn linked_directory(path: &Path) -> Option<std::path::PathBuf> {
+    path.ancestors()
+        .skip(1)
+        .filter(|a| !a.as_os_str().is_empty() && a.file_name().is_some())
+        .find(|a| std::fs::symlink_metadata(a).is_ok_and(|m| m.file_type().is_symlink()))
+        .map(Path::to_path_buf)
+}
+
 /// Reads `path` refusing anything over `max_bytes` without reading it all, and anything that
-/// is not a regular file (a symbolic link, say into solutions/, a FIFO that would block, a
+/// is not a regular file (a symbolic link, say into solutions/, or a path through a linked
+/// directory, a FIFO that would block, a
 /// device, a directory) before reading a byte. The file is opened without following a final
 /// symbolic link and without blocking, then checked again on the open descriptor, so a swap
 /// between the check and the open changes nothing.
 pub fn read_limited(path: &Path, max_bytes: u64) -> Result<Vec<u8>, LoadError> {
     use std::os::unix::fs::OpenOptionsExt;
     let io = |e: std::io::Error| LoadError::Io(e.to_string());
+    if let Some(link) = linked_directory(path) {
+        return Err(LoadError::NotRegular(format!(
+            "un chemin qui passe par un lien symbolique ({}) : donnez le chemin réel du fichier",
+            link.display()
+        )));
+    }
     if let Some(kind) = not_regular(std::fs::symlink_metadata(path).map_err(io)?.file_type()) {
         return Err(LoadError::NotRegular(kind.into()));
     }
@@ -266,5 +284,22 @@ mod tests {
         let mut cell = serde_json::json!({"source": []});
         set_source(&mut cell, "a\nb\n\nc");
         assert_eq!(cell["source"], serde_json::json!(["a\n", "b\n", "\n", "c"]));
+    }
+
+    #[test]
+    fn a_path_through_a_linked_directory_is_refused() {
+        let dir = std::env::temp_dir().join(format!("grader-link-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("real")).unwrap();
+        std::fs::write(dir.join("real/a.ipynb"), b"{}").unwrap();
+        std::os::unix::fs::symlink(dir.join("real"), dir.join("evil")).unwrap();
+        let through_link = read_limited(&dir.join("evil/a.ipynb"), 100);
+        let direct = read_limited(&dir.join("real/a.ipynb"), 100);
+        std::fs::remove_dir_all(&dir).unwrap();
+        match through_link {
+            Err(LoadError::NotRegular(why)) => assert!(why.contains("evil"), "{why}"),
+            other => panic!("not refused: {other:?}"),
+        }
+        assert_eq!(direct.unwrap(), b"{}");
     }
 }

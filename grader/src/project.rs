@@ -411,9 +411,12 @@ fn run_cargo(env: &Env, slot: &Slot, timeout: Duration) -> Result<CargoOutput, S
             .filter(|l| l.contains("error"))
             .collect::<Vec<_>>()
             .join("\n");
-    // Killed by the group's OOM killer, or rustc died of a signal (SIGKILL) without a
-    // diagnostic: the compiler exhausted its memory.
-    let killed = out.oom_killed || (errors.is_empty() && stderr.contains("signal: 9"));
+    // Killed by the group's OOM killer, rustc died of a signal (SIGKILL) without a
+    // diagnostic, or its allocator gave up (without a control group, under RLIMIT_AS): the
+    // compiler exhausted its memory.
+    let killed = out.oom_killed
+        || (errors.is_empty()
+            && (stderr.contains("signal: 9") || stderr.contains("memory allocation of")));
     let ended = match binary {
         Some(b) if out.exit_code == Some(0) && !out.timed_out => Ended::Built(b),
         _ if out.timed_out || killed => Ended::Exhausted,

@@ -6,24 +6,28 @@
 //! The source is split into tokens by `proc-macro2`, Rust's own lexer as a library: comments
 //! disappear, string and character literals are single tokens, so only real code is looked
 //! at, at every depth of brackets (macro bodies and macro arguments included). Raw identifiers
-//! count as the plain word (`r#include_str` is `include_str`). A name can only reach a macro
-//! call or an attribute as an identifier token somewhere in the cell (macro_rules! cannot
-//! paste identifiers), so refusing the identifier anywhere also refuses it behind a macro or
-//! a `use … as` alias.
+//! count as the plain word (`r#include_str` is `include_str`).
 //!
 //! Refused:
 //! - `unsafe` in any form (blocks, functions, `#[unsafe(…)]`, `allow(unsafe_code)`) and the
 //!   attributes that place code or symbols where the harness would run or find them
 //!   (`no_mangle`, `export_name`, `link_section`, `#[link…]`), `extern` (blocks, crates,
-//!   ABIs), inline assembly (`asm!`, `global_asm!`, `naked_asm!`);
-//! - reading files or the environment at compile time: `include!`, `include_str!`,
-//!   `include_bytes!`, `env!`, `option_env!` (the module path `std::env::…` stays allowed),
-//!   `#[path = …]`, and out-of-line modules `mod x;` (only `mod x { … }` is allowed);
+//!   ABIs): these words are refused wherever they appear;
+//! - the macros that read files or the environment at compile time or emit assembly
+//!   (`include!`, `include_str!`, `include_bytes!`, `env!`, `option_env!`, `asm!`,
+//!   `global_asm!`, `naked_asm!`) wherever their name can reach a macro call: before `!`
+//!   (`std::env!` too), before `as` (`use std::env as e;`), and anywhere in a cell that
+//!   defines a `macro_rules!` (which can turn an identifier argument into a call) except as a
+//!   path prefix or after a dot. `let env = …`, `cmd.env(…)` and `std::env::args()` stay
+//!   allowed;
+//! - `#[path = …]`, `#[debugger_visualizer]` and out-of-line modules `mod x;` (only
+//!   `mod x { … }` is allowed);
 //! - inner attributes and `#!` lines, which would apply to the grader's generated module.
 
-use proc_macro2::{Delimiter, Spacing, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, TokenStream, TokenTree};
 
-/// Words refused wherever they appear as an identifier, with what they are.
+/// Words refused wherever they appear as an identifier, with what they are: keywords and
+/// attributes that have no other meaning.
 const WORDS: &[(&str, &str)] = &[
     ("unsafe", "le code `unsafe`"),
     ("unsafe_code", "le code `unsafe`"),
@@ -31,6 +35,14 @@ const WORDS: &[(&str, &str)] = &[
     ("export_name", "l'attribut `export_name`"),
     ("link_section", "l'attribut `link_section`"),
     ("extern", "`extern` (code ou bibliothèques extérieurs)"),
+];
+
+/// Names of the standard macros that read files or the environment at compile time or emit
+/// assembly. As ordinary identifiers they are harmless (`let env = …`, `.env(…)`); they are
+/// refused where they can name a macro: before `!`, before `as` (a `use … as` alias) and, in a
+/// cell that defines its own `macro_rules!` (which can turn an identifier argument into a
+/// call), anywhere except as a path prefix (`env::args`) or after a dot (`cmd.env(…)`).
+const MACROS: &[(&str, &str)] = &[
     ("asm", "l'assembleur `asm!`"),
     ("global_asm", "l'assembleur `global_asm!`"),
     ("naked_asm", "l'assembleur `naked_asm!`"),
@@ -47,8 +59,22 @@ const WORDS: &[(&str, &str)] = &[
         "`include_bytes!` (lecture d'un fichier à la compilation)",
     ),
     (
+        "env",
+        "`env!` (lecture de l'environnement à la compilation)",
+    ),
+    (
         "option_env",
         "`option_env!` (lecture de l'environnement à la compilation)",
+    ),
+];
+
+/// Attributes refused on any item: `#[path]` and `#[debugger_visualizer]` read files at
+/// compile time, `#[link…]` names native code.
+const ATTRIBUTES: &[(&str, &str)] = &[
+    ("path", "l'attribut `#[path = …]`"),
+    (
+        "debugger_visualizer",
+        "l'attribut `#[debugger_visualizer]` (lecture d'un fichier à la compilation)",
     ),
 ];
 
@@ -66,7 +92,8 @@ pub fn refusal(source: &str) -> Option<String> {
             ));
         }
     };
-    let (what, line) = scan(tokens)?;
+    let strict = defines_macros(tokens.clone());
+    let (what, line) = scan(tokens, strict)?;
     Some(format!(
         "ligne {line} : {what} est interdit dans une cellule notée (elle ne doit contenir que \
          du Rust sûr, sans lire de fichier ni l'environnement) ; les macros de la bibliothèque, \
@@ -88,13 +115,29 @@ fn is_punct(t: Option<&TokenTree>, c: char) -> bool {
     matches!(t, Some(TokenTree::Punct(p)) if p.as_char() == c)
 }
 
-/// `::` just before index `i` or just after it.
-fn next_to_path_separator(toks: &[TokenTree], i: usize) -> bool {
-    let before = i >= 2
-        && is_punct(toks.get(i - 1), ':')
-        && matches!(&toks[i - 2], TokenTree::Punct(p) if p.as_char() == ':' && p.spacing() == Spacing::Joint);
-    let after = is_punct(toks.get(i + 1), ':') && is_punct(toks.get(i + 2), ':');
-    before || after
+fn is_word(t: Option<&TokenTree>, w: &str) -> bool {
+    t.and_then(word).is_some_and(|x| x == w)
+}
+
+/// Whether the cell defines a `macro_rules!` macro, at any depth.
+fn defines_macros(tokens: TokenStream) -> bool {
+    tokens.into_iter().any(|t| match &t {
+        TokenTree::Group(g) => defines_macros(g.stream()),
+        _ => word(&t).is_some_and(|w| w == "macro_rules"),
+    })
+}
+
+/// Whether the macro-like word at `i` can name a macro there (see [`MACROS`]).
+fn names_a_macro(toks: &[TokenTree], i: usize, strict: bool) -> bool {
+    let next = toks.get(i + 1);
+    if is_punct(next, '!') || is_word(next, "as") {
+        return true;
+    }
+    let path_prefix = is_punct(next, ':') && is_punct(toks.get(i + 2), ':');
+    let after_dot = i >= 1
+        && matches!(&toks[i - 1], TokenTree::Punct(p) if p.as_char() == '.')
+        && !(i >= 2 && is_punct(toks.get(i - 2), '.'));
+    strict && !path_prefix && !after_dot
 }
 
 fn line(t: &TokenTree) -> usize {
@@ -102,18 +145,17 @@ fn line(t: &TokenTree) -> usize {
 }
 
 /// The first refused construct and its line, at every depth.
-fn scan(tokens: TokenStream) -> Option<(String, usize)> {
+fn scan(tokens: TokenStream, strict: bool) -> Option<(String, usize)> {
     let toks: Vec<TokenTree> = tokens.into_iter().collect();
     for (i, t) in toks.iter().enumerate() {
         if let Some(w) = word(t) {
             if let Some((_, what)) = WORDS.iter().find(|(x, _)| *x == w) {
                 return Some((what.to_string(), line(t)));
             }
-            if w == "env" && !next_to_path_separator(&toks, i) {
-                return Some((
-                    "`env!` (lecture de l'environnement à la compilation)".into(),
-                    line(t),
-                ));
+            if let Some((_, what)) = MACROS.iter().find(|(x, _)| *x == w) {
+                if names_a_macro(&toks, i, strict) {
+                    return Some((what.to_string(), line(t)));
+                }
             }
             if w == "mod" {
                 let braced = matches!(toks.get(i + 2), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Brace);
@@ -135,20 +177,19 @@ fn scan(tokens: TokenStream) -> Option<(String, usize)> {
             if let Some(TokenTree::Group(g)) = toks.get(i + 1) {
                 if g.delimiter() == Delimiter::Bracket {
                     let first = g.stream().into_iter().next();
-                    match first.as_ref().and_then(word) {
-                        Some(w) if w == "path" => {
-                            return Some(("l'attribut `#[path = …]`".into(), line(t)))
+                    if let Some(w) = first.as_ref().and_then(word) {
+                        if let Some((_, what)) = ATTRIBUTES.iter().find(|(x, _)| *x == w) {
+                            return Some((what.to_string(), line(t)));
                         }
-                        Some(w) if w.starts_with("link") => {
-                            return Some((format!("l'attribut `#[{w}…]`"), line(t)))
+                        if w.starts_with("link") {
+                            return Some((format!("l'attribut `#[{w}…]`"), line(t)));
                         }
-                        _ => {}
                     }
                 }
             }
         }
         if let TokenTree::Group(g) = t {
-            if let Some(found) = scan(g.stream()) {
+            if let Some(found) = scan(g.stream(), strict) {
                 return Some(found);
             }
         }
@@ -202,6 +243,12 @@ mod tests {
             "fn f() { std::arch::asm!(\"nop\") }",
             "std::arch::global_asm!(\"nop\");",
             "#[link_section = \".init_array\"]\nstatic F: fn() = g;",
+            "const H: &str = std::env!(\"HOME\");",
+            "use std::env as x;\nconst H: &str = x!(\"HOME\");",
+            "use std::{include_bytes as b};\nconst B: &[u8] = b!(\"/dev/zero\");",
+            "macro_rules! m { ($b:tt $x:ident) => { $x $b (\"HOME\") } }\nconst H: &str = m!(! env);",
+            "#[debugger_visualizer(natvis_file = \"/work/solutions/ch7.ipynb\")]\nmod m {}",
+            "#[doc = include_str!(\"/work/solutions/ch7.ipynb\")]\nfn f() {}",
         ] {
             assert!(refused(src), "not refused: {src}");
         }
@@ -229,6 +276,11 @@ mod tests {
             "use std::env;\nfn f() -> usize { env::args().count() }",
             "#[derive(Debug, Clone)]\nstruct S;",
             "fn f() { let path = 3; let _ = path; }",
+            "fn f() -> i32 { let env = 1; let include = 2; env + include }",
+            "fn f(asm: f32) -> f32 { asm * 2.0 }",
+            "fn f() { let _ = std::process::Command::new(\"true\").env(\"A\", \"B\").status(); }",
+            "fn f() -> &'static str { \"include_str!(x)\" }",
+            "macro_rules! carre { ($x:expr) => { $x * $x } }\nfn f() -> Vec<String> { std::env::args().collect() }",
         ] {
             assert!(!refused(src), "refused: {src}: {:?}", refusal(src));
         }

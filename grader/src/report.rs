@@ -78,7 +78,23 @@ impl Report {
             && self.exercises.iter().all(|e| e.outcome == Outcome::Pass)
     }
 
+    /// Totals, and every text neutralised ([`crate::sanitize`]): any of them may come
+    /// from the submission.
     pub fn finish(&mut self) {
+        use crate::sanitize::text;
+        self.file = text(&self.file);
+        self.error = self.error.as_deref().map(text);
+        for n in &mut self.notes {
+            *n = text(n);
+        }
+        for e in &mut self.exercises {
+            for s in [&mut e.id, &mut e.reason, &mut e.details, &mut e.output] {
+                *s = text(s);
+            }
+            for n in &mut e.notes {
+                *n = text(n);
+            }
+        }
         self.score = self.exercises.iter().map(|e| e.points).sum();
         self.max_score = self.exercises.iter().map(|e| e.max_points).sum();
     }

@@ -31,6 +31,13 @@ fn scratch_dir(slot: &Slot, opts: &Options) -> PathBuf {
 
 fn check_jail(b: &project::Built, slot: &Slot, opts: &Options) -> sandbox::Jail {
     let scratch = scratch_dir(slot, opts);
+    // Execute-only: inside the sandbox (no capabilities) the kernel then makes the check
+    // process non-dumpable, so a child it starts cannot read its memory (and the token) with
+    // process_vm_readv or ptrace, though it runs as the same user.
+    let _ = std::fs::set_permissions(
+        &b.binary,
+        std::os::unix::fs::PermissionsExt::from_mode(0o111),
+    );
     sandbox::policy::check(&b.binary, &scratch, &opts.env.repo_root.join("data"))
 }
 
@@ -43,6 +50,7 @@ pub fn list_checks(
     let limits = Limits {
         timeout: Duration::from_secs(30),
         memory_bytes: Some(2 << 30),
+        rlimit_as: true,
         pids: Some(64),
         capture: 1 << 20,
         ..Limits::default()
@@ -85,6 +93,7 @@ pub fn run_check(
             .max_check_time
             .map_or(spec.timeout, |m| m.min(spec.timeout)),
         memory_bytes: Some(spec.memory_mib << 20),
+        rlimit_as: true,
         pids: Some(64),
         file_size_bytes: Some(64 << 20),
         stdin: format!("{token}\n").into_bytes(),
@@ -112,6 +121,17 @@ pub fn run_check(
             format!(
                 "plus de {} s : boucle infinie ou calcul trop long ?",
                 limits.timeout.as_secs()
+            ),
+            String::new(),
+        )
+    } else if f.oom_killed {
+        // The limit covers the whole tree: a child killed for memory fails the check even
+        // when the main process goes on.
+        (
+            Outcome::Crash,
+            format!(
+                "mémoire épuisée (limite {} Mio pour le test et tous ses processus)",
+                spec.memory_mib
             ),
             String::new(),
         )
@@ -146,7 +166,7 @@ pub fn run_check(
             "dépassement de pile : récursion infinie ou trop profonde ?".into(),
             String::new(),
         )
-    } else if stderr.contains("memory allocation of") || f.oom_killed {
+    } else if stderr.contains("memory allocation of") {
         (
             Outcome::Crash,
             format!("mémoire épuisée (limite {} Mio)", spec.memory_mib),

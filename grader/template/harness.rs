@@ -42,7 +42,14 @@ fn run(id: &str) {
         std::process::exit(3);
     }
     // SAFETY: the grader opens fd 3 (the result pipe) for this process; nothing else uses it.
-    let mut results = unsafe { std::fs::File::from_raw_fd(3) };
+    let inherited = unsafe { std::fs::File::from_raw_fd(3) };
+    // A copy marked close-on-exec (std duplicates with F_DUPFD_CLOEXEC), then fd 3 closed:
+    // no process started by student code inherits the result pipe.
+    let Ok(mut results) = inherited.try_clone() else {
+        eprintln!("run-checks: no result pipe on fd 3");
+        std::process::exit(3);
+    };
+    drop(inherited);
     let Some(check) = submission::grader_checks().iter().find(|c| c.id == id) else {
         write_record(
             &mut results,

@@ -5,8 +5,8 @@
 //!   environment; every process it starts dies with it;
 //! - [`cgroup`]: a control group per run, so memory and process-count limits hold for the
 //!   whole tree of processes, and every process of the run is killed at the end;
-//! - here: the wall-clock limit, `RLIMIT_AS` (per process, on top of the group's limit: a
-//!   huge allocation fails at once instead of being killed later), no core files, a file-size
+//! - here: the wall-clock limit, `RLIMIT_AS` for checks (per process, on top of the group's
+//!   limit: a huge allocation fails at once instead of being killed later), no core files, a file-size
 //!   limit, death with the grader (`PR_SET_PDEATHSIG`), its own process group, stdout/stderr
 //!   captured up to a cap while the rest is drained and counted, and optionally a pipe on
 //!   fd 3 for results. Nothing the child does can make the grader block.
@@ -121,8 +121,13 @@ pub struct Finished {
 #[derive(Clone, Debug, Default)]
 pub struct Limits {
     pub timeout: Duration,
-    /// For each process (`RLIMIT_AS`) and for the whole tree (control group).
+    /// For the whole tree (control group), and for each process (`RLIMIT_AS`) when
+    /// `rlimit_as` is set or no control group holds the limit.
     pub memory_bytes: Option<u64>,
+    /// Also cap each process's address space at `memory_bytes`, so that a huge allocation
+    /// fails at once (checks). Builds leave it off: rustc hitting `RLIMIT_AS` aborts with its
+    /// own message, while the group's limit kills it, which the build reads as exhaustion.
+    pub rlimit_as: bool,
     /// Processes and threads of the whole tree (control group).
     pub pids: Option<u64>,
     pub file_size_bytes: Option<u64>,
@@ -223,7 +228,9 @@ fn run_in(
         None
     };
     let child_result_fd = result_pipe.as_ref().map(|(_, w)| w.as_raw_fd());
-    let memory = limits.memory_bytes;
+    let memory = limits
+        .memory_bytes
+        .filter(|_| limits.rlimit_as || group.is_none());
     let fsize = limits.file_size_bytes;
     cmd.stdin(Stdio::piped())
         .stdout(Stdio::piped())
