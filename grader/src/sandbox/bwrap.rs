@@ -126,6 +126,9 @@ impl Jail {
         for (src, dest) in &self.rw {
             c.arg("--bind").arg(src).arg(dest);
         }
+        // The skeleton bwrap built for the mounts (owned by the sandbox's user) becomes
+        // read-only; the tmpfs and `rw` mounts keep their own flags.
+        c.args(["--remount-ro", "/"]);
         for (k, v) in &self.env {
             c.arg("--setenv").arg(k).arg(v);
         }
