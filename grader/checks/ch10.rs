@@ -79,7 +79,7 @@ fn convolution() -> Result<(), String> {
         &attendu,
         1e-5,
     )?;
-    manual_seed(3);
+    seed(3);
     let cas = [
         ((5, 6), (3, 2), 1, 0),
         ((5, 6), (3, 2), 2, 0),
@@ -106,7 +106,7 @@ fn convolution() -> Result<(), String> {
 
 /// 200 images 1×2×2 in two classes: dark (label 0) or bright (label 1), with noise.
 fn deux_classes() -> Subset<ImageDataset> {
-    manual_seed(5);
+    seed(5);
     let bruit = Tensor::rand(&[200, 4]).to_vec();
     let mut pixels = Vec::new();
     let mut etiquettes = Vec::new();
@@ -124,7 +124,7 @@ fn deux_classes() -> Subset<ImageDataset> {
 }
 
 fn petit_reseau(graine: u64) -> Sequential {
-    manual_seed(graine);
+    seed(graine);
     sequential![Flatten::new(), Linear::new(4, 2)]
 }
 
@@ -191,7 +191,7 @@ fn entrainement() -> Result<(), String> {
     )?;
 
     // precision against the reference, on a network with a dropout left in train mode
-    manual_seed(12);
+    seed(12);
     let modele = sequential![Flatten::new(), Dropout::new(0.9), Linear::new(4, 2)];
     let lots_test = DataLoader::new(&donnees, 64);
     let attendu = precision_reference(&modele, &lots_test);
@@ -238,7 +238,7 @@ fn poids(modele: &Sequential) -> Vec<Vec<usize>> {
 }
 
 fn sortie_10(nom: &str, modele: &Sequential) -> Result<(), String> {
-    manual_seed(20);
+    seed(20);
     let x = Tensor::randn(&[2, 3, 32, 32]);
     let y = no_grad(|| modele.forward(&x));
     ensure(y.shape() == [2, 10], || {
@@ -261,7 +261,7 @@ fn nombre_parametres(nom: &str, modele: &Sequential, attendu: usize) -> Result<(
 
 /// A network whose layers are all affine satisfies f(x) + f(−x) = 2·f(0).
 fn non_lineaire(nom: &str, modele: &Sequential) -> Result<(), String> {
-    manual_seed(21);
+    seed(21);
     let x = Tensor::randn(&[4, 3, 32, 32]);
     let ecart = no_grad(|| {
         let zero = modele.forward(&Tensor::zeros(&[4, 3, 32, 32]));
@@ -326,7 +326,7 @@ fn donnees_10_3() -> Result<(Subset<ImageDataset>, Subset<ImageDataset>, f32), S
     };
     let norme = jeu.normalize();
     let jeu = jeu.transform(compose![ToTensor, norme]);
-    manual_seed(7);
+    seed(7);
     let mut parts = random_split(&jeu, &[1_500, 500, jeu.len() - 2_000]);
     let test = parts.swap_remove(1);
     Ok((parts.swap_remove(0), test, seuil))
@@ -336,7 +336,7 @@ fn donnees_10_3() -> Result<(Subset<ImageDataset>, Subset<ImageDataset>, f32), S
 fn apprend(nom: &str, modele: &Sequential) -> Result<(), String> {
     let (train, test, seuil) = donnees_10_3()?;
     let nom_jeu = train.dataset().name().to_string();
-    manual_seed(8);
+    seed(8);
     let lots = DataLoader::new(&train, 50).shuffle(true);
     let mut adam = Adam::new(modele.parameters()).lr(1e-3);
     modele.train();
@@ -409,7 +409,7 @@ fn reseau2() -> Result<(), String> {
     ensure(convolutions >= 3, || {
         format!("reseau_2 doit être plus profond que le Réseau 1 : au moins 3 couches Conv2d attendues, {convolutions} trouvée(s)")
     })?;
-    manual_seed(22);
+    seed(22);
     let x = Tensor::randn(&[4, 3, 32, 32]);
     modele.train();
     let (a, b) = no_grad(|| (modele.forward(&x), modele.forward(&x)));

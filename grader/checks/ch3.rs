@@ -16,7 +16,7 @@ fn listes() -> Result<(), String> {
     let got: Tensor = answers::depuis_listes(&[vec![1., 2., 3.], vec![4., 5., 6.]]);
     let want = Tensor::from_vec(vec![1., 2., 3., 4., 5., 6.], &[2, 3]);
     close_tensor("depuis_listes([[1, 2, 3], [4, 5, 6]])", &got, &want, 0.0)?;
-    manual_seed(3);
+    seed(3);
     for (n, m) in [(1usize, 4usize), (3, 1), (4, 5)] {
         let values = Tensor::rand(&[n, m]);
         let lists: Vec<Vec<f32>> = values.to_vec2();
@@ -59,7 +59,7 @@ fn pixel() -> Result<(), String> {
     ensure(got == 13.0, || {
         format!("pixel(img, x = 3, y = 1) sur l'image 10·y + x de forme [3, 4] : attendu 13 (ligne 1, colonne 3), obtenu {got}")
     })?;
-    manual_seed(6);
+    seed(6);
     for (h, w) in [(5usize, 7usize), (6, 2)] {
         let img = Tensor::rand(&[h, w]);
         let data = img.to_vec2();
@@ -116,7 +116,7 @@ fn tranches() -> Result<(), String> {
 }
 
 fn indexage() -> Result<(), String> {
-    manual_seed(8);
+    seed(8);
     let a = Tensor::randn(&[5, 3]);
     let data = a.to_vec2();
     for indices in [vec![4usize, 0, 0, 2], vec![1], vec![0, 1, 2, 3, 4]] {
@@ -162,7 +162,7 @@ fn indexage() -> Result<(), String> {
 }
 
 fn copie() -> Result<(), String> {
-    manual_seed(9);
+    seed(9);
     for (shape, valeur) in [([2usize, 2usize], 5.0f32), ([3, 4], -1.5)] {
         let t = Tensor::rand(&shape);
         let before = t.to_vec();

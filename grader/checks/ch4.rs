@@ -133,7 +133,7 @@ fn addition() -> Result<(), String> {
             1e-6,
         )?;
     }
-    manual_seed(5);
+    seed(5);
     let mut rng = Lcg(11);
     let mut tested = 0;
     while tested < 40 {

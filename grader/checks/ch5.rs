@@ -64,7 +64,7 @@ fn neurone(a: f32, b: f32) -> Linear {
 }
 
 fn sans_boucle() -> Result<(), String> {
-    manual_seed(0);
+    seed(0);
     for (a, b, n) in [(0.8f32, 0.3f32, 50usize), (-1.5, 0.6, 7), (0.25, -0.1, 200)] {
         let espion = Espion::new(neurone(a, b));
         let x = Tensor::linspace(-2.0, 2.0, n);
@@ -83,7 +83,7 @@ fn formes(m: &dyn Module) -> Vec<Vec<usize>> {
 }
 
 fn reseau() -> Result<(), String> {
-    manual_seed(3);
+    seed(3);
     let r: Sequential = answers::reseau_etape2();
     let want = vec![vec![3, 1], vec![3], vec![1, 3], vec![1]];
     let got = formes(&r);

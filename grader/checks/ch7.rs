@@ -66,12 +66,12 @@ fn adagrad() -> Result<(), String> {
     )?;
 
     // a Linear layer (matrix and vector), against the library's Adagrad, 5 steps
-    manual_seed(3);
+    seed(3);
     let x = Tensor::randn(&[8, 3]);
     let y = Tensor::randn(&[8, 2]);
-    manual_seed(4);
+    seed(4);
     let a = Linear::new(3, 2);
-    manual_seed(4);
+    seed(4);
     let b = Linear::new(3, 2);
     let mut mien: answers::AdagradMain = answers::AdagradMain::new(a.parameters(), 0.1);
     let mut reference = Adagrad::new(b.parameters()).lr(0.1);
@@ -143,7 +143,7 @@ fn grille(n: usize, m: usize) -> (Tensor, Tensor) {
 }
 
 fn cat_pixel() -> Result<(), String> {
-    manual_seed(0);
+    seed(0);
     let couche = couche_fixe();
     let (n, m) = (5, 7);
     let (xx, yy) = grille(n, m);
@@ -176,7 +176,7 @@ fn cat_pixel() -> Result<(), String> {
         })?;
     }
     // any module: a small network
-    manual_seed(5);
+    seed(5);
     let reseau = sequential![Linear::new(2, 8), ReLU::new(), Linear::new(8, 3)];
     let (xx, yy) = grille(6, 4);
     let got: Tensor = answers::compute_cat_per_pixel(&reseau, &xx, &yy);
@@ -209,7 +209,7 @@ fn erreur() -> Result<(), String> {
             1e-5,
         )?;
     }
-    manual_seed(1);
+    seed(1);
     for _ in 0..5 {
         let s = Tensor::randn(&[3]) * 2.0;
         let v = s.to_vec();
@@ -267,9 +267,9 @@ fn epoque() -> Result<(), String> {
         formes.borrow_mut().push(s.shape());
         (s - &s.index_select(0, &[c]) + 0.5).relu().sum() - 0.5
     };
-    manual_seed(11);
+    seed(11);
     let a = Linear::new(2, 3);
-    manual_seed(11);
+    seed(11);
     let b = Linear::new(2, 3);
     let mut opt_a = Sgd::new(a.parameters(), 0.05);
     let mut opt_b = Sgd::new(b.parameters(), 0.05);
@@ -353,7 +353,7 @@ fn marge() -> Result<(), String> {
             1e-5,
         )?;
     }
-    manual_seed(2);
+    seed(2);
     for _ in 0..5 {
         let s = (Tensor::randn(&[3]) * 2.0).requires_grad_();
         let r = s.detach().requires_grad_();
@@ -390,7 +390,7 @@ fn marge() -> Result<(), String> {
 // ----- 7.5.2 ----------------------------------------------------------------
 
 fn reseau() -> Result<(), String> {
-    manual_seed(0);
+    seed(0);
     let r: answers::Reseau = answers::Reseau::new(7);
     ensure(
         r.couche1.weight.shape() == vec![7, 2] && r.couche2.weight.shape() == vec![3, 7],
@@ -413,7 +413,7 @@ fn reseau() -> Result<(), String> {
     ensure(n == 7 * 2 + 7 + 7 * 3 + 3, || {
         format!("Reseau::new(7) : attendu 45 paramètres (2×7 + 7 + 7×3 + 3), obtenu {n}")
     })?;
-    manual_seed(1);
+    seed(1);
     let x = Tensor::randn(&[5, 2]);
     let got = r.forward(&x);
     let h = (x.matmul(&r.couche1.weight.t()) + r.couche1.bias.as_ref().unwrap()).relu();
@@ -452,12 +452,12 @@ fn boucle_reference(
 }
 
 fn entrainer() -> Result<(), String> {
-    manual_seed(6);
+    seed(6);
     let x = Tensor::randn(&[40, 2]);
     let cats: Vec<usize> = (0..40).map(|i| (i * 7 + i / 3) % 3).collect();
-    manual_seed(7);
+    seed(7);
     let a = sequential![Linear::new(2, 16), ReLU::new(), Linear::new(16, 3)];
-    manual_seed(7);
+    seed(7);
     let b = sequential![Linear::new(2, 16), ReLU::new(), Linear::new(16, 3)];
     let got: Vec<f32> = answers::entrainer(&a, &x, &cats, 30, 0.02);
     let want = boucle_reference(&b, &x, &cats, 30, 0.02);
@@ -504,12 +504,12 @@ fn taille() -> Result<(), String> {
         format!("taille_suffisante doit être l'une des tailles essayées (10, 30, 100, 300, 500, 1000), obtenu {got}")
     })?;
     // the comparison of the notebook, size by size, until 99 % of the training points are right
-    manual_seed(0);
+    seed(0);
     let (x, cats) = spirale(100, 0.2);
     let cats_t = Tensor::from_vec(cats.iter().map(|&c| c as f32).collect(), &[300]);
     let mut vues = Vec::new();
     for h in tailles {
-        manual_seed(3);
+        seed(3);
         let reseau = sequential![Linear::new(2, h), ReLU::new(), Linear::new(h, 3)];
         boucle_reference(&reseau, &x, &cats, 300, 0.02);
         let precision = no_grad(|| reseau.forward(&x))
@@ -563,7 +563,7 @@ fn vectorisee() -> Result<(), String> {
         12.0,
         1e-4,
     )?;
-    manual_seed(4);
+    seed(4);
     for (n, c, delta) in [
         (40usize, 3usize, 0.0f32),
         (40, 3, 1.0),

@@ -41,7 +41,7 @@ fn erreur() -> Result<(), String> {
             1e-5,
         )?;
     }
-    manual_seed(8);
+    seed(8);
     for (n, delta) in [(10usize, 1.0f32), (10, 0.5), (4, 2.0), (10, 0.0)] {
         let scores = (Tensor::randn(&[n]) * 3.0).to_vec();
         for k in [0, n / 2, n - 1] {
@@ -65,7 +65,7 @@ fn erreur() -> Result<(), String> {
 }
 
 fn precision() -> Result<(), String> {
-    manual_seed(80);
+    seed(80);
     let model = sequential![Flatten::new(), Linear::new(784, 10)];
     let images = Tensor::randn(&[60, 1, 28, 28]);
     let predites: Vec<usize> = no_grad(|| model.forward(&images).argmax(1))
@@ -221,7 +221,7 @@ fn apprend(quoi: &str, model: &Sequential, seuil: f32) -> Result<(), String> {
     let (train, test) = (load(Split::Train)?, load(Split::Test)?);
     let petite = Subset::new(&train, (0..3000).collect());
     let (x_test, y_test) = full_batch(&Subset::new(&test, (0..1000).collect()));
-    manual_seed(0);
+    seed(0);
     let loader = DataLoader::new(&petite, 50).shuffle(true);
     let mut optimizer = Sgd::new(model.parameters(), 0.01);
     for _ in 0..3 {
@@ -243,21 +243,21 @@ fn apprend(quoi: &str, model: &Sequential, seuil: f32) -> Result<(), String> {
 }
 
 fn reseau1() -> Result<(), String> {
-    manual_seed(81);
+    seed(81);
     let model: Sequential = answers::reseau_1();
     architecture("reseau_1()", &model, &[(784, 10)], 7850)?;
     apprend("reseau_1()", &model, 0.8)
 }
 
 fn reseau2() -> Result<(), String> {
-    manual_seed(82);
+    seed(82);
     let model: Sequential = answers::reseau_2();
     architecture("reseau_2()", &model, &[(784, 128), (128, 10)], 101_770)?;
     apprend("reseau_2()", &model, 0.8)
 }
 
 fn reseau3() -> Result<(), String> {
-    manual_seed(83);
+    seed(83);
     let model: Sequential = answers::reseau_3();
     architecture(
         "reseau_3()",

@@ -38,7 +38,7 @@ fn softmax() -> Result<(), String> {
         &x.softmax(1),
         1e-5,
     )?;
-    manual_seed(90);
+    seed(90);
     let x = Tensor::randn(&[4, 6]) * 3.0;
     let got: Tensor = answers::ma_softmax(&x);
     close_tensor(
@@ -99,7 +99,7 @@ fn entropie() -> Result<(), String> {
 }
 
 fn entropie_croisee() -> Result<(), String> {
-    manual_seed(91);
+    seed(91);
     let scores = Tensor::randn(&[8, 10]) * 2.0;
     let labels = tensor!([3., 1., 4., 1., 5., 9., 2., 6.]);
     let got: Tensor = answers::entropie_croisee(&scores, &labels);
@@ -146,7 +146,7 @@ fn entropie_croisee() -> Result<(), String> {
 }
 
 fn log_softmax() -> Result<(), String> {
-    manual_seed(92);
+    seed(92);
     let x = Tensor::randn(&[5, 7]) * 3.0;
     let got: Tensor = answers::mon_log_softmax(&x);
     close_tensor(
@@ -200,7 +200,7 @@ fn nll() -> Result<(), String> {
         1.125,
         1e-5,
     )?;
-    manual_seed(93);
+    seed(93);
     let x = Tensor::randn(&[6, 5]).log_softmax(1);
     let labels = tensor!([4., 0., 2., 2., 1., 3.]);
     let got: Tensor = answers::mon_nll(&x, &labels);

@@ -2,13 +2,19 @@
 // registered in CHECKS (the id is the cell's `metadata.grader.id`).
 //
 // Rules for every checks file (the grader compiles it inside each submission's project):
+// - a check is a probe: it calls the answers and records what they give with `close`,
+//   `close_tensor`, `ensure` and `observe_text` (grader/template/support.rs); the grader runs
+//   it against the student's answers and against the reference answers of solutions/ with
+//   the same seed, and compares the two lists itself (grader/src/compare.rs). Record every
+//   value the verdict depends on: a value computed but never recorded is not compared;
 // - reach the student's items ONLY as `answers::name`, never through a glob import, and bind
-//   their results to concrete types (`let got: f32 = answers::f(…)`): a cell could otherwise
-//   shadow a name a check relies on, or return a type whose `==` always says yes;
-// - return `Err(French message)` saying what was expected and what was obtained, with an
-//   explicit tolerance for floats; seed the generator (`manual_seed`) before drawing numbers;
+//   their results to concrete types (`let got: f32 = answers::f(…)`);
+// - draw random inputs after `seed(k)` (the grader's seed for the run mixed with k), never
+//   `manual_seed`: inputs then change from run to run, the same for student and reference;
+// - labels are French; a label that names the course (« du cours ») shows the expected
+//   value in the report (the course prints it), others show only what the student obtained;
 // - in scope: `apprentissage::prelude::*`, the helpers of grader/template/support.rs
-//   (`close`, `close_tensor`, `ensure`, `data_dir()` for datasets).
+//   (`close`, `close_tensor`, `ensure`, `observe_text`, `seed`, `data_dir()` for datasets).
 // A check runs in its own process (default limits: 60 s, 2 GiB; `.timeout_secs(…)`,
 // `.memory_mib(…)`), with OPENBLAS_NUM_THREADS=1, in a scratch directory.
 
@@ -49,7 +55,7 @@ fn softmax() -> Result<(), String> {
     );
     close_tensor("softmax_lignes([[1, 2, 3], [0, 0, 0]])", &got, &want, 1e-5)?;
 
-    manual_seed(0);
+    seed(0);
     let x = Tensor::randn(&[4, 5]) * 3.0;
     let got: Tensor = answers::softmax_lignes(&x);
     close_tensor(
@@ -72,7 +78,7 @@ fn softmax() -> Result<(), String> {
     )?;
 
     // Differentiable: the gradient of Σ w·softmax(x) must match the library's softmax.
-    manual_seed(1);
+    seed(1);
     let w = Tensor::randn(&[4, 5]);
     let x1 = (Tensor::randn(&[4, 5]) * 2.0).requires_grad_();
     let x2 = x1.detach().requires_grad_();

@@ -5,6 +5,7 @@
 use crate::notebook::{self, LoadError};
 use crate::project::{self, CellSource, Env, Slot};
 use crate::reference::{self, Chapter};
+use crate::reference_run;
 use crate::report::{Exercise, Outcome, Report};
 use crate::run::{list_checks, run_check};
 use crate::submission;
@@ -22,6 +23,11 @@ pub struct Options {
     pub capture: usize,
     /// Caps every check's own time limit (tests, quick instructor runs).
     pub max_check_time: Option<Duration>,
+    /// The probes' seed for this run: the same for the students' and the reference run.
+    pub seed: u64,
+    /// Tests only: runs this program instead of a submission's probe binary (a process that
+    /// writes whatever records it likes), to show the comparison does not trust it.
+    pub probe_runner: Option<std::path::PathBuf>,
 }
 
 pub fn exercise(id: &str, max: f64, outcome: Outcome, reason: impl Into<String>) -> Exercise {
@@ -134,6 +140,9 @@ fn grade_notebook(
         })
         .collect();
     let mut results: Vec<Exercise> = Vec::new();
+    // The reference first (cached: once per chapter and seed), then the submission, in the
+    // same slot.
+    let reference = reference_run::observations(ch, opts, slot);
     let built = project::build(&opts.env, slot, ch, &cells);
     let specs = built
         .as_ref()
@@ -171,9 +180,18 @@ fn grade_notebook(
                     ex.details = msg.clone();
                     ex
                 }
-                None => match specs.iter().find(|s| s.id == g.id) {
-                    Some(spec) => run_check(b, spec, g.points, ch, opts, slot),
-                    None => exercise(
+                None => match (specs.iter().find(|s| s.id == g.id), &reference) {
+                    (Some(spec), Ok(r)) => match r.get(&g.id) {
+                        Some(obs) => run_check(b, spec, g.points, ch, opts, slot, obs),
+                        None => exercise(
+                            &g.id,
+                            g.points,
+                            Outcome::Crash,
+                            "la solution de référence n'a pas ce test (erreur du correcteur)",
+                        ),
+                    },
+                    (Some(_), Err(e)) => exercise(&g.id, g.points, Outcome::Crash, e.clone()),
+                    (None, _) => exercise(
                         &g.id,
                         g.points,
                         Outcome::Crash,

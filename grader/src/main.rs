@@ -7,12 +7,14 @@
 //!
 //! How grading stays honest is described in src/project.rs (build) and src/sandbox/ (run).
 
+mod compare;
 mod diagnostics;
 mod generate;
 mod grade;
 mod notebook;
 mod project;
 mod reference;
+mod reference_run;
 mod refusals;
 mod replay;
 mod report;
@@ -120,6 +122,14 @@ struct Common {
     /// Lower every check's time limit to at most this many seconds.
     #[arg(long, value_name = "SECS")]
     max_check_time: Option<u64>,
+    /// The probes' seed (the checks' random inputs), the same for every submission and for
+    /// the reference run. Default: `check` keeps one per work directory (its reference run is
+    /// then cached), `grade` draws one per batch.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Tests only: run this program instead of each submission's probe binary.
+    #[arg(long, hide = true, value_name = "PATH")]
+    probe_runner: Option<PathBuf>,
 }
 
 fn env(cli: &Cli) -> project::Env {
@@ -149,7 +159,25 @@ fn options(env: project::Env, common: &Common) -> grade::Options {
         max_bytes: common.max_size.saturating_mul(1_000_000),
         capture: 16 * 1024,
         max_check_time: common.max_check_time.map(Duration::from_secs),
+        seed: common.seed.unwrap_or_else(sandbox::random_seed),
+        probe_runner: common.probe_runner.clone(),
     }
+}
+
+/// `check`'s seed: drawn once and kept in `<work>/seed`, so that the reference run of a
+/// chapter is cached between checks.
+fn kept_seed(work_dir: &std::path::Path) -> u64 {
+    let path = work_dir.join("seed");
+    if let Some(s) = std::fs::read_to_string(&path)
+        .ok()
+        .and_then(|t| t.trim().parse().ok())
+    {
+        return s;
+    }
+    let s = sandbox::random_seed();
+    let _ = std::fs::create_dir_all(work_dir);
+    let _ = std::fs::write(&path, s.to_string());
+    s
 }
 
 fn write_file(path: &PathBuf, text: &str) -> Result<(), String> {
@@ -166,7 +194,10 @@ fn main() -> ExitCode {
             common,
             json,
         } => {
-            let opts = options(env, common);
+            let mut opts = options(env, common);
+            if common.seed.is_none() {
+                opts.seed = kept_seed(&opts.env.work_dir);
+            }
             if let Some(w) = sandbox::Mechanisms::get().warning() {
                 println!("{w}");
             }

@@ -30,6 +30,11 @@ use std::time::Duration;
 const HARNESS: &str = include_str!("../template/harness.rs");
 const SUPPORT: &str = include_str!("../template/support.rs");
 
+/// The probe runtime compiled into every project (harness and support), for cache keys.
+pub fn runtime_sources() -> (&'static str, &'static str) {
+    (HARNESS, SUPPORT)
+}
+
 /// Where builds happen: the repository the course crate is in, and the work directory
 /// (`<work>/slots/wN`, `<work>/base`: see slots.rs).
 #[derive(Clone, Debug)]

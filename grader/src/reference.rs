@@ -20,6 +20,8 @@ pub struct GradedCell {
     pub id: String,
     pub points: f64,
     pub stub: String,
+    /// The instructor's answer (the probes' reference run).
+    pub solution: String,
 }
 
 /// A chapter ready for grading.
@@ -85,6 +87,7 @@ pub fn chapter_from_solution(
             id: meta.id,
             points,
             stub,
+            solution,
         });
     }
     Ok(Chapter {

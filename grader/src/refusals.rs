@@ -22,7 +22,9 @@
 //!   allowed;
 //! - `#[path = …]`, `#[debugger_visualizer]` and out-of-line modules `mod x;` (only
 //!   `mod x { … }` is allowed);
-//! - inner attributes and `#!` lines, which would apply to the grader's generated module.
+//! - inner attributes and `#!` lines, which would apply to the grader's generated module;
+//! - the grader's own items in the generated project (`grader_checks`, `grader_cell_…`,
+//!   `crate::support`): a cell has nothing to call there.
 
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
 
@@ -152,6 +154,14 @@ fn scan(tokens: TokenStream, strict: bool) -> Option<(String, usize)> {
             if let Some((_, what)) = WORDS.iter().find(|(x, _)| *x == w) {
                 return Some((what.to_string(), line(t)));
             }
+            if w.starts_with("grader_")
+                || (w == "support" && i >= 1 && is_punct(toks.get(i - 1), ':'))
+            {
+                return Some((
+                    "le code du correcteur (`grader_…`, `crate::support`)".into(),
+                    line(t),
+                ));
+            }
             if let Some((_, what)) = MACROS.iter().find(|(x, _)| *x == w) {
                 if names_a_macro(&toks, i, strict) {
                     return Some((what.to_string(), line(t)));
@@ -249,6 +259,9 @@ mod tests {
             "macro_rules! m { ($b:tt $x:ident) => { $x $b (\"HOME\") } }\nconst H: &str = m!(! env);",
             "#[debugger_visualizer(natvis_file = \"/work/solutions/ch7.ipynb\")]\nmod m {}",
             "#[doc = include_str!(\"/work/solutions/ch7.ipynb\")]\nfn f() {}",
+            "fn f() { let _ = crate::grader_checks(); }",
+            "fn f() { crate::support::emit(\"x\"); }",
+            "use super::super::support as s;",
         ] {
             assert!(refused(src), "not refused: {src}");
         }

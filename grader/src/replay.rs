@@ -87,12 +87,16 @@ pub fn run(
     let out_dir = env.repo_root.join("target/replay");
     std::fs::create_dir_all(&out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
     let slot = Slot::acquire(env).map_err(|e| format!("{}: {e}", env.work_dir.display()))?;
+    // One seed for the whole replay: each chapter's reference run is paid once.
+    let seed = crate::sandbox::random_seed();
     let opts = |chapter: &str| Options {
         env: env.clone(),
         chapter: Some(chapter.to_string()),
         max_bytes: 500_000_000,
         capture: 16 * 1024,
         max_check_time: None,
+        seed,
+        probe_runner: None,
     };
     let sync = generate::generate_all(&env.repo_root, true)?;
     let mut rows = Vec::new();

@@ -2,6 +2,7 @@
 //! (a result record with this run's token, or its absence, a timeout, a signal…) into an
 //! outcome with a reason in the student's terms.
 
+use crate::compare;
 use crate::grade::{exercise, Options};
 use crate::project::{self, Slot};
 use crate::reference::Chapter;
@@ -78,16 +79,27 @@ pub fn list_checks(
         .collect())
 }
 
-pub fn run_check(
+/// What a probe recorded in one run: its observations and end record (those carrying this
+/// run's token, in order), and how the process ended.
+pub struct ProbeRun {
+    pub records: Vec<serde_json::Value>,
+    pub finished: sandbox::Finished,
+    pub limits: Limits,
+}
+
+/// Runs the probe of `spec` once with `seed` in the check sandbox.
+pub fn run_probe(
     b: &project::Built,
     spec: &CheckSpec,
-    max: f64,
-    ch: &Chapter,
+    seed: u64,
     opts: &Options,
     slot: &Slot,
-) -> Exercise {
+) -> Result<ProbeRun, String> {
     let token = sandbox::random_token();
-    let jail = check_jail(b, slot, opts);
+    let mut jail = check_jail(b, slot, opts);
+    if let Some(runner) = &opts.probe_runner {
+        jail.ro_same(runner);
+    }
     let limits = Limits {
         timeout: opts
             .max_check_time
@@ -96,31 +108,47 @@ pub fn run_check(
         rlimit_as: true,
         pids: Some(64),
         file_size_bytes: Some(64 << 20),
-        stdin: format!("{token}\n").into_bytes(),
+        stdin: format!("{token} {seed}\n").into_bytes(),
         result_pipe: true,
         capture: opts.capture,
     };
     let args = ["--run".into(), spec.id.clone().into()];
-    let f = match sandbox::run_jailed(&b.binary, &args, &jail, &limits) {
-        Ok(f) => f,
-        Err(e) => {
-            return exercise(
-                &spec.id,
-                max,
-                Outcome::Crash,
-                format!("impossible de lancer le test : {e}"),
-            )
-        }
+    let program = opts.probe_runner.as_deref().unwrap_or(&b.binary);
+    let finished = sandbox::run_jailed(program, &args, &jail, &limits)
+        .map_err(|e| format!("impossible de lancer le test : {e}"))?;
+    Ok(ProbeRun {
+        records: records(&finished.results, &token),
+        finished,
+        limits,
+    })
+}
+
+/// Runs the student's probe of `spec` and compares what it observed with the reference
+/// run's observations (`reference`: that check's list).
+#[allow(clippy::too_many_arguments)]
+pub fn run_check(
+    b: &project::Built,
+    spec: &CheckSpec,
+    max: f64,
+    ch: &Chapter,
+    opts: &Options,
+    slot: &Slot,
+    reference: &[serde_json::Value],
+) -> Exercise {
+    let run = match run_probe(b, spec, opts.seed, opts, slot) {
+        Ok(r) => r,
+        Err(e) => return exercise(&spec.id, max, Outcome::Crash, e),
     };
+    let f = &run.finished;
     let names = CellNames::new(ch, &opts.env.repo_root);
-    let record = find_record(&f.results, &token);
     let stderr = String::from_utf8_lossy(&f.stderr.data).into_owned();
+    let ended = run.records.iter().any(|r| r["kind"] == "end");
     let (outcome, reason, details) = if f.timed_out {
         (
             Outcome::Timeout,
             format!(
                 "plus de {} s : boucle infinie ou calcul trop long ?",
-                limits.timeout.as_secs()
+                run.limits.timeout.as_secs()
             ),
             String::new(),
         )
@@ -135,18 +163,17 @@ pub fn run_check(
             ),
             String::new(),
         )
-    } else if let Some(rec) = record {
-        let message = names.rewrite(rec["message"].as_str().unwrap_or(""));
-        let location = names.location(rec["location"].as_str().unwrap_or(""));
-        match rec["outcome"].as_str() {
-            Some("PASS") => (Outcome::Pass, String::new(), String::new()),
-            Some("FAIL") => (Outcome::Fail, first_line(&message), message),
-            Some("PANIC") if message.contains("à vous d'écrire") => (
+    } else if ended {
+        let v = compare::verdict(&run.records, reference);
+        let reason = names.rewrite(&v.reason);
+        match v.outcome {
+            Outcome::Panic if is_stub_panic(&reason) => (
                 Outcome::Panic,
                 "pas encore fait : la réponse est encore `todo!()`".into(),
                 String::new(),
             ),
-            Some("PANIC") => {
+            Outcome::Panic => {
+                let location = names.location(&v.location);
                 let at = if location.is_empty() {
                     String::new()
                 } else {
@@ -154,11 +181,11 @@ pub fn run_check(
                 };
                 (
                     Outcome::Panic,
-                    format!("{}{at}", first_line(&message)),
-                    message,
+                    format!("{}{at}", first_line(&reason)),
+                    reason.lines().skip(1).collect::<Vec<_>>().join("\n"),
                 )
             }
-            _ => (Outcome::Crash, first_line(&message), message),
+            o => (o, first_line(&reason), names.rewrite(&v.details)),
         }
     } else if stderr.contains("has overflowed its stack") {
         (
@@ -188,12 +215,23 @@ pub fn run_check(
     };
     let todo = outcome == Outcome::Panic && reason.starts_with("pas encore fait");
     let mut ex = exercise(&spec.id, max, outcome, reason);
-    ex.details = details.lines().skip(1).collect::<Vec<_>>().join("\n");
+    ex.details = details;
     if outcome != Outcome::Pass && !todo {
-        ex.output = names.rewrite(&output_excerpt(&f));
+        ex.output = names.rewrite(&output_excerpt(f));
     }
     ex.seconds = f.elapsed.as_secs_f64();
     ex
+}
+
+/// The panic of a stub (`todo!("exercice <id> : à vous d'écrire cette partie")`, this
+/// exercise's or one it builds on), not a student's panic that merely uses similar words.
+fn is_stub_panic(message: &str) -> bool {
+    let first = message.lines().next().unwrap_or("");
+    first
+        .strip_prefix("not yet implemented: exercice ")
+        .and_then(|rest| rest.strip_suffix(" : à vous d'écrire cette partie"))
+        .is_some_and(|id| !id.is_empty() && !id.contains(' '))
+        && message.lines().count() == 1
 }
 
 fn signal_hint(sig: i32) -> &'static str {
@@ -215,13 +253,15 @@ fn first_line(s: &str) -> String {
     }
 }
 
-/// The last record on fd 3 that carries this run's token (student code cannot know it).
-fn find_record(results: &[u8], token: &str) -> Option<serde_json::Value> {
+/// The records on the result pipe that carry this run's token, in order (student code
+/// cannot know it: lines without it are ignored).
+fn records(results: &[u8], token: &str) -> Vec<serde_json::Value> {
     String::from_utf8_lossy(results)
         .lines()
         .filter(|l| l.contains(token))
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .rfind(|v| v["token"] == token)
+        .filter(|v| v["token"] == token)
+        .collect()
 }
 
 fn output_excerpt(f: &sandbox::Finished) -> String {

@@ -40,6 +40,15 @@ fn flock(file: &File, flags: libc::c_int) -> bool {
     unsafe { libc::flock(file.as_raw_fd(), flags) == 0 }
 }
 
+/// Waits for an exclusive lock on `file` (released when it is closed).
+pub fn lock_exclusive(file: &File) {
+    while !flock(file, libc::LOCK_EX) {
+        if io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
+            return;
+        }
+    }
+}
+
 /// `cp -a` (keeps modification times, which cargo's freshness checks compare).
 fn copy_tree(from: &Path, to: &Path) -> io::Result<()> {
     let tmp = to.with_extension("partial");

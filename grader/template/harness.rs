@@ -5,12 +5,13 @@
 //!   run-checks --list          prints the build nonce, then `id<TAB>timeout<TAB>memory` lines
 //!   run-checks --run <id>      runs one check
 //!
-//! With `--run`, the per-run token arrives on stdin (the grader writes it and closes the
-//! pipe): it is read before any student code runs, so student code only ever sees an empty
-//! stdin and cannot learn it from the environment, the arguments or /proc. The result record,
-//! carrying the token, goes to file descriptor 3, never to stdout/stderr.
+//! With `--run`, the per-run token and the run's seed arrive on stdin (the grader writes them
+//! and closes the pipe): they are read before any student code runs, so student code only
+//! ever sees an empty stdin. The probe's observations and its end record, each carrying the
+//! token, go to the result pipe (fd 3), never to stdout/stderr; the grader compares them with
+//! the reference run's (grader/template/support.rs).
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::os::fd::FromRawFd;
 use std::sync::Mutex;
 
@@ -34,9 +35,11 @@ fn main() {
 }
 
 fn run(id: &str) {
-    let mut token = String::new();
-    let _ = std::io::stdin().lock().take(256).read_to_string(&mut token);
-    let token = token.trim().to_string();
+    let mut line = String::new();
+    let _ = std::io::stdin().lock().take(256).read_to_string(&mut line);
+    let mut words = line.split_whitespace();
+    let token = words.next().unwrap_or("").to_string();
+    let seed: u64 = words.next().and_then(|s| s.parse().ok()).unwrap_or(0);
     if token.len() < 16 {
         eprintln!("run-checks: no token on stdin");
         std::process::exit(3);
@@ -45,19 +48,14 @@ fn run(id: &str) {
     let inherited = unsafe { std::fs::File::from_raw_fd(3) };
     // A copy marked close-on-exec (std duplicates with F_DUPFD_CLOEXEC), then fd 3 closed:
     // no process started by student code inherits the result pipe.
-    let Ok(mut results) = inherited.try_clone() else {
+    let Ok(results) = inherited.try_clone() else {
         eprintln!("run-checks: no result pipe on fd 3");
         std::process::exit(3);
     };
     drop(inherited);
+    submission::support::start(results, token, seed);
     let Some(check) = submission::grader_checks().iter().find(|c| c.id == id) else {
-        write_record(
-            &mut results,
-            &token,
-            "CRASH",
-            &format!("no check named {id}"),
-            "",
-        );
+        end("crash", &format!("no check named {id}"), "");
         std::process::exit(0);
     };
     let previous = std::panic::take_hook();
@@ -74,7 +72,7 @@ fn run(id: &str) {
             .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()))
             .unwrap_or_default();
         if let Ok(mut slot) = PANIC.lock() {
-            *slot = Some((message, location));
+            slot.get_or_insert((message, location));
         }
         previous(info);
     }));
@@ -84,53 +82,28 @@ fn run(id: &str) {
         .stack_size(64 << 20)
         .spawn(f)
         .map(|h| h.join());
-    let (status, message) = match outcome {
-        Ok(Ok(Ok(()))) => ("PASS", String::new()),
-        Ok(Ok(Err(message))) => ("FAIL", message),
-        Ok(Err(_)) => ("PANIC", String::new()),
-        Err(e) => ("CRASH", format!("cannot start the check thread: {e}")),
-    };
-    let (message, location) = if status == "PANIC" {
-        PANIC
-            .lock()
-            .ok()
-            .and_then(|mut p| p.take())
-            .unwrap_or_default()
-    } else {
-        (message, String::new())
-    };
-    write_record(&mut results, &token, status, &message, &location);
+    match outcome {
+        Ok(Ok(Ok(()))) => end("ok", "", ""),
+        Ok(Ok(Err(message))) => end("err", &message, ""),
+        Ok(Err(_)) => {
+            let (message, location) = PANIC
+                .lock()
+                .ok()
+                .and_then(|mut p| p.take())
+                .unwrap_or_else(|| ("(panique sans message lisible)".into(), String::new()));
+            end("panic", &message, &location)
+        }
+        Err(e) => end("crash", &format!("cannot start the check thread: {e}"), ""),
+    }
     std::process::exit(0);
 }
 
-fn write_record(
-    out: &mut std::fs::File,
-    token: &str,
-    outcome: &str,
-    message: &str,
-    location: &str,
-) {
-    let line = format!(
-        "\n{{\"token\":\"{token}\",\"outcome\":\"{outcome}\",\"message\":{},\"location\":{}}}\n",
+/// The probe's last record: how it ended.
+fn end(status: &str, message: &str, location: &str) {
+    use submission::support::json_string;
+    submission::support::emit(&format!(
+        "\"kind\":\"end\",\"status\":\"{status}\",\"message\":{},\"location\":{}",
         json_string(message),
         json_string(location)
-    );
-    let _ = out.write_all(line.as_bytes());
-    let _ = out.flush();
-}
-
-fn json_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    ));
 }

@@ -150,6 +150,11 @@ pub fn random_token() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// 64 random bits from the kernel's generator (a probe run's seed).
+pub fn random_seed() -> u64 {
+    u64::from_str_radix(&random_token()[..16], 16).expect("hex digits")
+}
+
 fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
     let mut fds = [0 as RawFd; 2];
     // SAFETY: pipe2 fills two new descriptors that we then own.
