@@ -91,7 +91,9 @@ pub fn generate_all(root: &Path, check: bool) -> Result<Vec<Generated>, String> 
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "ipynb"))
         .collect();
-    names.sort();
+    names.sort_by_key(|p| {
+        crate::reference::course_order(&p.file_stem().unwrap_or_default().to_string_lossy())
+    });
     let mut results = Vec::new();
     for path in names {
         let name = path.file_stem().unwrap().to_string_lossy().into_owned();

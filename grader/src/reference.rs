@@ -22,6 +22,8 @@ pub struct GradedCell {
     pub stub: String,
     /// The instructor's answer (the probes' reference run).
     pub solution: String,
+    /// Calls the answer must not or must make (src/forbidden.rs).
+    pub rules: crate::forbidden::Rules,
 }
 
 /// A chapter ready for grading.
@@ -88,6 +90,7 @@ pub fn chapter_from_solution(
             points,
             stub,
             solution,
+            rules: meta.rules,
         });
     }
     Ok(Chapter {
@@ -99,7 +102,16 @@ pub fn chapter_from_solution(
     })
 }
 
-/// Names of the embedded chapters, in order.
+/// Sorting key of a chapter name in the course's order: ch1, ch2, …, ch10, then the others
+/// (demo) by name. build.rs embeds the chapters in this order.
+pub fn course_order(name: &str) -> (u8, u32, String) {
+    match name.strip_prefix("ch").and_then(|d| d.parse::<u32>().ok()) {
+        Some(k) => (0, k, String::new()),
+        None => (1, 0, name.to_string()),
+    }
+}
+
+/// Names of the embedded chapters, in the course's order.
 pub fn names() -> Vec<&'static str> {
     CHAPTERS.iter().map(|c| c.name).collect()
 }
@@ -202,6 +214,35 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn no_solution_or_stub_breaks_its_rules() {
+        let mut ruled = 0;
+        for c in CHAPTERS {
+            for g in chapter(c.name).unwrap().graded {
+                ruled += usize::from(!g.rules.is_empty());
+                assert_eq!(
+                    crate::forbidden::violation(&g.solution, &g.rules),
+                    None,
+                    "{} {}: solution",
+                    c.name,
+                    g.id
+                );
+                let forbid_only = crate::forbidden::Rules {
+                    require: Vec::new(),
+                    ..g.rules.clone()
+                };
+                assert_eq!(
+                    crate::forbidden::violation(&g.stub, &forbid_only),
+                    None,
+                    "{} {}: stub",
+                    c.name,
+                    g.id
+                );
+            }
+        }
+        assert!(ruled >= 10, "only {ruled} exercises have rules");
     }
 
     #[test]
