@@ -64,7 +64,7 @@ fn tokens(src: &str) -> Vec<(&'static str, String)> {
         } else if c == '\'' {
             // a character literal 'x', '\n', or a lifetime 'a
             let close = if next == Some('\\') {
-                chars.iter().skip(i + 2).position(|&d| d == '\'').map(|p| i + 2 + p)
+                chars.iter().skip(i + 3).take(10).position(|&d| d == '\'').map(|p| i + 3 + p)
             } else if chars.get(i + 2) == Some(&'\'') {
                 Some(i + 2)
             } else {

@@ -254,7 +254,9 @@ pub fn run(args: &Args, opts: &Options, jobs: usize) -> Result<bool, String> {
     let _ = std::fs::remove_dir_all(&staging);
     std::fs::create_dir_all(&staging).map_err(|e| format!("{}: {e}", staging.display()))?;
     let mut entries = Vec::new();
-    let mut to_grade: Vec<(usize, PathBuf)> = Vec::new();
+    // Notebooks to grade: each distinct content once, with the entries that handed it in.
+    let mut to_grade: Vec<(Vec<usize>, PathBuf)> = Vec::new();
+    let mut by_hash: BTreeMap<String, usize> = BTreeMap::new();
     for mut p in people {
         let mut e = Entry {
             notebook: None,
@@ -277,11 +279,16 @@ pub fn run(args: &Args, opts: &Options, jobs: usize) -> Result<bool, String> {
                         e.report = Some(report);
                         e.reused_from = Some(row);
                     }
-                    _ => {
-                        let path = staging.join(format!("{}.ipynb", to_grade.len()));
-                        std::fs::write(&path, &bytes).map_err(|e| format!("{}: {e}", path.display()))?;
-                        to_grade.push((entries.len(), path));
-                    }
+                    _ => match by_hash.get(&hash) {
+                        Some(&k) => to_grade[k].0.push(entries.len()),
+                        None => {
+                            let path = staging.join(format!("{}.ipynb", to_grade.len()));
+                            std::fs::write(&path, &bytes)
+                                .map_err(|e| format!("{}: {e}", path.display()))?;
+                            by_hash.insert(hash.clone(), to_grade.len());
+                            to_grade.push((vec![entries.len()], path));
+                        }
+                    },
                 }
                 e.sha256 = Some(hash);
             }
@@ -292,11 +299,14 @@ pub fn run(args: &Args, opts: &Options, jobs: usize) -> Result<bool, String> {
     }
     let paths: Vec<PathBuf> = to_grade.iter().map(|(_, p)| p.clone()).collect();
     let reports = grade::grade_many(&paths, &opts, jobs, &|_| {});
-    for ((i, _), mut r) in to_grade.iter().zip(reports) {
-        let e = &mut entries[*i];
-        r.file = format!("{} ({})", e.participant.name, e.notebook.as_deref().unwrap_or(""));
-        println!("{}", report::summary_line(&r));
-        e.report = Some(r);
+    for ((who, _), r) in to_grade.iter().zip(reports) {
+        for &i in who {
+            let e = &mut entries[i];
+            let mut r = r.clone();
+            r.file = format!("{} ({})", e.participant.name, e.notebook.as_deref().unwrap_or(""));
+            println!("{}", report::summary_line(&r));
+            e.report = Some(r);
+        }
     }
     let _ = std::fs::remove_dir_all(&staging);
     let reused = entries.iter().filter(|e| e.reused_from.is_some()).count();
