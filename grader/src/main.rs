@@ -125,7 +125,12 @@ struct MoodleArgs {
     #[arg(long, value_name = "CSV", requires = "moodle")]
     worksheet: Option<PathBuf>,
     /// Where the round trip's outputs go.
-    #[arg(long, value_name = "DIR", default_value = "corrections", requires = "moodle")]
+    #[arg(
+        long,
+        value_name = "DIR",
+        default_value = "corrections",
+        requires = "moodle"
+    )]
     out: PathBuf,
     /// The SQLite gradebook (default: OUT/gradebook.sqlite).
     #[arg(long, value_name = "FILE", requires = "moodle")]

@@ -57,11 +57,20 @@ fn class() -> Vec<(&'static str, Hand)> {
         ("David Petit", nb(&student())),
         ("Emma Durand", nb(&compile)),
         ("François Leroy", nb(&compile)),
-        ("Gaëlle Moreau", Hand::Files(vec![("demo.ipynb", b"{ pas du json".to_vec())])),
-        ("Hugo Lambert", Hand::Files(vec![("rapport.pdf", b"%PDF-1.4".to_vec())])),
+        (
+            "Gaëlle Moreau",
+            Hand::Files(vec![("demo.ipynb", b"{ pas du json".to_vec())]),
+        ),
+        (
+            "Hugo Lambert",
+            Hand::Files(vec![("rapport.pdf", b"%PDF-1.4".to_vec())]),
+        ),
         (
             "Inès Fournier",
-            Hand::Files(vec![("essai.ipynb", bytes(&good())), ("final.ipynb", bytes(&partial))]),
+            Hand::Files(vec![
+                ("essai.ipynb", bytes(&good())),
+                ("final.ipynb", bytes(&partial)),
+            ]),
         ),
         ("Jules Girard", Hand::Notebook("mon carnet.ipynb", good())),
         ("Karim Benali", nb(&softmax_wrong)),
@@ -71,7 +80,10 @@ fn class() -> Vec<(&'static str, Hand)> {
             "Nina Roux",
             Hand::Files(vec![
                 ("demo.ipynb", bytes(&good())),
-                (".ipynb_checkpoints/demo-checkpoint.ipynb", bytes(&student())),
+                (
+                    ".ipynb_checkpoints/demo-checkpoint.ipynb",
+                    bytes(&student()),
+                ),
             ]),
         ),
         ("Oscar Blanc", nb(&partial)),
@@ -82,7 +94,10 @@ fn class() -> Vec<(&'static str, Hand)> {
 /// Moodle's folder for participant `k` (≥ 4.1: no trailing `_`; one in three as before 4.1).
 fn folder(name: &str, k: usize) -> String {
     let trail = if k % 3 == 2 { "_" } else { "" };
-    format!("{name}_{}_assignsubmission_file{trail}", FIRST_ID + k as u64)
+    format!(
+        "{name}_{}_assignsubmission_file{trail}",
+        FIRST_ID + k as u64
+    )
 }
 
 /// The download as (path in the archive, bytes).
@@ -181,7 +196,9 @@ fn moodle_import_match(path: &str, participants: &HashSet<u64>) -> Option<(u64, 
         if info.len() < 4 {
             continue;
         }
-        let Ok(id) = info[1].parse::<u64>() else { continue };
+        let Ok(id) = info[1].parse::<u64>() else {
+            continue;
+        };
         if !participants.contains(&id) || !PLUGINS.contains(&(info[2], info[3])) {
             continue;
         }
@@ -215,12 +232,17 @@ fn csv_rows(path: &Path) -> Vec<Vec<String>> {
 }
 
 fn col(rows: &[Vec<String>], name: &str) -> usize {
-    rows[0].iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"))
+    rows[0]
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name}"))
 }
 
 fn runs(book: &Path) -> Vec<(i64, i64)> {
     let db = rusqlite::Connection::open(book).unwrap();
-    let mut st = db.prepare("SELECT graded, reused FROM runs ORDER BY id").unwrap();
+    let mut st = db
+        .prepare("SELECT graded, reused FROM runs ORDER BY id")
+        .unwrap();
     st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
         .unwrap()
         .map(Result::unwrap)
@@ -232,7 +254,11 @@ fn moodle_round_trip_zip_folder_worksheet_and_regrade() {
     let dir = tempfile::tempdir().unwrap();
     let book = dir.path().join("gradebook.sqlite");
     let ids: HashSet<u64> = (0..20).map(|k| FIRST_ID + k).collect();
-    let names: BTreeMap<u64, &str> = class().iter().enumerate().map(|(k, (n, _))| (FIRST_ID + k as u64, *n)).collect();
+    let names: BTreeMap<u64, &str> = class()
+        .iter()
+        .enumerate()
+        .map(|(k, (n, _))| (FIRST_ID + k as u64, *n))
+        .collect();
 
     // 1. the zip, chapter guessed
     let zip_path = dir.path().join("ML-Devoir demo-42.zip");
@@ -243,8 +269,17 @@ fn moodle_round_trip_zip_folder_worksheet_and_regrade() {
     let rows = csv_rows(&out.join("feuille-de-notes.csv"));
     assert_eq!(
         rows[0],
-        ["Identifier", "Full name", "Status", "Grade", "Maximum Grade", "Grade can be changed",
-         "Last modified (submission)", "Last modified (grade)", "Feedback comments"]
+        [
+            "Identifier",
+            "Full name",
+            "Status",
+            "Grade",
+            "Maximum Grade",
+            "Grade can be changed",
+            "Last modified (submission)",
+            "Last modified (grade)",
+            "Feedback comments"
+        ]
     );
     assert_eq!(rows.len(), 21, "a row per participant");
     let (id_c, name_c, grade_c, fb_c, mod_c) = (
@@ -259,37 +294,68 @@ fn moodle_round_trip_zip_folder_worksheet_and_regrade() {
     for r in &rows[1..] {
         assert_eq!(r.len(), rows[0].len());
         // the importer strips "Participant " and looks the rest up
-        let id: u64 = r[id_c].strip_prefix("Participant ").unwrap().parse().unwrap();
+        let id: u64 = r[id_c]
+            .strip_prefix("Participant ")
+            .unwrap()
+            .parse()
+            .unwrap();
         assert!(ids.contains(&id) && seen.insert(id), "{}", r[id_c]);
         assert_eq!(r[name_c], names[&id]);
         // unformat_float: a '.' decimal point, never a ','
-        let g: f64 = r[grade_c].parse().unwrap_or_else(|_| panic!("grade {:?}", r[grade_c]));
+        let g: f64 = r[grade_c]
+            .parse()
+            .unwrap_or_else(|_| panic!("grade {:?}", r[grade_c]));
         assert!((0.0..=5.0).contains(&g));
         assert!(!r[mod_c].is_empty());
-        assert!(r[fb_c].starts_with("Total ") && !r[fb_c].contains('\n'), "{}", r[fb_c]);
+        assert!(
+            r[fb_c].starts_with("Total ") && !r[fb_c].contains('\n'),
+            "{}",
+            r[fb_c]
+        );
         grades.insert(names[&id], g);
     }
     assert_eq!(grades["Jean Dupont"], 5.0);
     assert_eq!(grades["Zoé Ñúñez"], 5.0);
     assert_eq!(grades["Jules Girard"], 5.0);
-    assert_eq!(grades["Nina Roux"], 5.0, "checkpoints are not a second notebook");
+    assert_eq!(
+        grades["Nina Roux"], 5.0,
+        "checkpoints are not a second notebook"
+    );
     assert_eq!(grades["Bob Martin"], 0.0);
     assert!(grades["Oscar Blanc"] > 0.0 && grades["Oscar Blanc"] < 5.0);
     assert!(grades["Emma Durand"] > 0.0 && grades["Emma Durand"] < 5.0);
     let comment = |name: &str| rows[1..].iter().find(|r| r[name_c] == name).unwrap()[fb_c].clone();
-    assert!(comment("Hugo Lambert").contains("aucun carnet"), "{}", comment("Hugo Lambert"));
-    assert!(comment("Inès Fournier").contains("2 carnets"), "{}", comment("Inès Fournier"));
-    assert!(comment("Gaëlle Moreau").contains("non corrigé"), "{}", comment("Gaëlle Moreau"));
+    assert!(
+        comment("Hugo Lambert").contains("aucun carnet"),
+        "{}",
+        comment("Hugo Lambert")
+    );
+    assert!(
+        comment("Inès Fournier").contains("2 carnets"),
+        "{}",
+        comment("Inès Fournier")
+    );
+    assert!(
+        comment("Gaëlle Moreau").contains("non corrigé"),
+        "{}",
+        comment("Gaëlle Moreau")
+    );
     assert!(comment("Emma Durand").contains("ne compile pas"));
-    assert!(comment("Oscar Blanc").starts_with("Total 3 / 5 : 2.4-gradient échoué (0/2)"), "{}", comment("Oscar Blanc"));
+    assert!(
+        comment("Oscar Blanc").starts_with("Total 3 / 5 : 2.4-gradient échoué (0/2)"),
+        "{}",
+        comment("Oscar Blanc")
+    );
 
     // the feedback zip: every name matched by Moodle's rule to the right participant, once
-    let mut zip = zip::ZipArchive::new(std::fs::File::open(out.join("retours.zip")).unwrap()).unwrap();
+    let mut zip =
+        zip::ZipArchive::new(std::fs::File::open(out.join("retours.zip")).unwrap()).unwrap();
     let mut matched = BTreeMap::new();
     for i in 0..zip.len() {
         let mut f = zip.by_index(i).unwrap();
         let name = f.name().unwrap().to_string();
-        let (id, file) = moodle_import_match(&name, &ids).unwrap_or_else(|| panic!("Moodle would ignore {name}"));
+        let (id, file) = moodle_import_match(&name, &ids)
+            .unwrap_or_else(|| panic!("Moodle would ignore {name}"));
         assert_eq!(file, "retour-demo.html");
         assert!(name.starts_with(&names[&id].replace('_', " ")), "{name}");
         let mut html = String::new();
@@ -305,15 +371,28 @@ fn moodle_round_trip_zip_folder_worksheet_and_regrade() {
         assert!(!mallory.contains(bad), "{bad} in the page");
     }
     assert!(mallory.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
-    assert!(!mallory.contains("<script"), "a feedback page has no script at all");
+    assert!(
+        !mallory.contains("<script"),
+        "a feedback page has no script at all"
+    );
     let emma = &matched[&(FIRST_ID + 8)];
-    assert!(emma.contains("class=\"err\"") && emma.contains("dans cette cellule"), "compile error at its line");
+    assert!(
+        emma.contains("class=\"err\"") && emma.contains("dans cette cellule"),
+        "compile error at its line"
+    );
 
     let class_html = std::fs::read_to_string(out.join("class.html")).unwrap();
     assert_eq!(class_html.matches("<tr><td data-v=").count(), 20);
-    assert_eq!(class_html.matches("src=\"data:image/png;base64,").count(), 3);
+    assert_eq!(
+        class_html.matches("src=\"data:image/png;base64,").count(),
+        3
+    );
     assert!(!class_html.contains("<img src=x"));
-    assert_eq!(runs(&book), [(7, 0)], "7 distinct notebooks graded once each");
+    assert_eq!(
+        runs(&book),
+        [(7, 0)],
+        "7 distinct notebooks graded once each"
+    );
 
     // 2. the same download as a folder, with the exported worksheet: nothing regraded
     let folder = dir.path().join("dossier");
@@ -323,10 +402,21 @@ fn moodle_round_trip_zip_folder_worksheet_and_regrade() {
     for (id, name) in &names {
         csv += &format!("\"Participant {id}\",\"{name}\",e{id}@exemple.fr,\"Submitted for grading\",,5.00,Yes,\"Saturday, 5 December 2026, 9:00 AM\",-,\n");
     }
-    csv += "\"Participant 99999\",\"Sans Dépôt\",absent@exemple.fr,\"No submission\",,5.00,Yes,-,-,\n";
+    csv +=
+        "\"Participant 99999\",\"Sans Dépôt\",absent@exemple.fr,\"No submission\",,5.00,Yes,-,-,\n";
     std::fs::write(&exported, &csv).unwrap();
     let out2 = dir.path().join("out2");
-    let second = grade(&folder, &out2, &book, &["--worksheet", exported.to_str().unwrap(), "--chapter", "demo"]);
+    let second = grade(
+        &folder,
+        &out2,
+        &book,
+        &[
+            "--worksheet",
+            exported.to_str().unwrap(),
+            "--chapter",
+            "demo",
+        ],
+    );
     let filled = csv_rows(&out2.join("feuille-de-notes.csv"));
     let original = csv_rows(&exported);
     assert_eq!(filled.len(), original.len());
@@ -340,17 +430,33 @@ fn moodle_round_trip_zip_folder_worksheet_and_regrade() {
         }
     }
     let last = filled.last().unwrap();
-    assert_eq!((last[g].as_str(), last[f].as_str()), ("", ""), "a row without submission stays empty");
+    assert_eq!(
+        (last[g].as_str(), last[f].as_str()),
+        ("", ""),
+        "a row without submission stays empty"
+    );
     for r in &filled[1..21] {
         let name = &r[1];
-        assert_eq!(r[g].parse::<f64>().unwrap(), grades[name.as_str()], "{name}");
+        assert_eq!(
+            r[g].parse::<f64>().unwrap(),
+            grades[name.as_str()],
+            "{name}"
+        );
     }
-    assert_eq!(runs(&book)[1], (0, 18), "unchanged notebooks are not regraded");
+    assert_eq!(
+        runs(&book)[1],
+        (0, 18),
+        "unchanged notebooks are not regraded"
+    );
 
     // 3. a late submission replaces one notebook: one regrade
     write_zip(&zip_path, &download(true));
     let third = grade(&zip_path, &out, &book, &[]);
-    assert_eq!(runs(&book)[2], (1, 17), "only the changed notebook is graded");
+    assert_eq!(
+        runs(&book)[2],
+        (1, 17),
+        "only the changed notebook is graded"
+    );
     let rows = csv_rows(&out.join("feuille-de-notes.csv"));
     let oscar = rows.iter().find(|r| r[name_c] == "Oscar Blanc").unwrap();
     assert_eq!(oscar[grade_c], "5");
@@ -366,11 +472,18 @@ fn moodle_round_trip_zip_folder_worksheet_and_regrade() {
     assert_eq!(history[2], 5.0);
     assert!(history[0] < 5.0);
     let page = std::fs::read_to_string(out.join("retours/moodle-12363.html")).unwrap();
-    assert!(page.contains("Corrections précédentes"), "history on the page");
+    assert!(
+        page.contains("Corrections précédentes"),
+        "history on the page"
+    );
 
     // 4. --regrade grades every distinct notebook again
     let fourth = grade(&zip_path, &dir.path().join("out4"), &book, &["--regrade"]);
-    assert_eq!(runs(&book)[3], (8, 0), "the 7 distinct notebooks and the late one");
+    assert_eq!(
+        runs(&book)[3],
+        (8, 0),
+        "the 7 distinct notebooks and the late one"
+    );
 
     eprintln!(
         "times: zip, first run {first:.1} s; folder with the worksheet, all reused {second:.1} s; \
@@ -405,13 +518,33 @@ fn plain_folders_of_logins() {
     save(&student(), &src.join("bob/demo.ipynb"));
     std::fs::write(src.join("carla.txt"), "oubli").unwrap();
     let out = dir.path().join("out");
-    grade(&src, &out, &dir.path().join("g.sqlite"), &["--chapter", "demo"]);
+    grade(
+        &src,
+        &out,
+        &dir.path().join("g.sqlite"),
+        &["--chapter", "demo"],
+    );
     let class_html = std::fs::read_to_string(out.join("class.html")).unwrap();
-    assert_eq!(class_html.matches("<tr><td data-v=").count(), 3, "alice, bob and carla");
+    assert_eq!(
+        class_html.matches("<tr><td data-v=").count(),
+        3,
+        "alice, bob and carla"
+    );
     assert!(class_html.contains("aucun carnet"));
     let zip = zip::ZipArchive::new(std::fs::File::open(out.join("retours.zip")).unwrap()).unwrap();
     let mut names: Vec<String> = zip.file_names().map(|n| n.unwrap().to_string()).collect();
     names.sort();
-    assert_eq!(names, ["alice/retour-demo.html", "bob/retour-demo.html", "carla.txt/retour-demo.html"]);
-    assert_eq!(runs(&dir.path().join("g.sqlite")), [(1, 0)], "the two identical stubs graded once");
+    assert_eq!(
+        names,
+        [
+            "alice/retour-demo.html",
+            "bob/retour-demo.html",
+            "carla.txt/retour-demo.html"
+        ]
+    );
+    assert_eq!(
+        runs(&dir.path().join("g.sqlite")),
+        [(1, 0)],
+        "the two identical stubs graded once"
+    );
 }

@@ -110,7 +110,11 @@ impl Bars {
                 self.series
                     .iter()
                     .map(|(values, _, _)| {
-                        let v = values.get(k).copied().filter(|v| v.is_finite()).unwrap_or(0.0);
+                        let v = values
+                            .get(k)
+                            .copied()
+                            .filter(|v| v.is_finite())
+                            .unwrap_or(0.0);
                         let segment = (base, base + v.max(0.0));
                         base = segment.1;
                         segment
@@ -140,7 +144,8 @@ impl Draw for Bars {
             .margin_right(22)
             .x_label_area_size(48)
             .y_label_area_size(70)
-            .build_cartesian_2d((0..n).into_segmented(), 0.0..top)?;
+            // a segmented range a..b has b - a + 1 segments, one per category
+            .build_cartesian_2d((0..n - 1).into_segmented(), 0.0..top)?;
         chart
             .configure_mesh()
             .disable_x_mesh()
@@ -222,7 +227,10 @@ mod tests {
             .render();
         let img = assert_drawn(&fig, (640, 420));
         for color in [[30, 160, 40], [220, 30, 30]] {
-            assert!(img.pixel_fraction(|p| p == color) > 0.01, "{color:?} missing");
+            assert!(
+                img.pixel_fraction(|p| p == color) > 0.01,
+                "{color:?} missing"
+            );
         }
     }
 }

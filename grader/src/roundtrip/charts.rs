@@ -27,14 +27,22 @@ fn data_uri(bars: &Bars) -> String {
 
 /// Buckets of totals: one per point when the maximum is at most 40, else ten equal ranges.
 pub fn buckets(totals: &[f64], max: f64) -> (Vec<String>, Vec<f64>) {
-    let n = if max <= 40.0 { max.floor() as usize + 1 } else { 10 };
+    let n = if max <= 40.0 {
+        max.floor() as usize + 1
+    } else {
+        10
+    };
     let width = if max <= 40.0 { 1.0 } else { max / 10.0 };
     let labels = (0..n)
         .map(|k| {
             if width == 1.0 {
                 fr(k as f64)
             } else {
-                format!("{}–{}", fr((k as f64 * width).round()), fr(((k + 1) as f64 * width).round()))
+                format!(
+                    "{}–{}",
+                    fr((k as f64 * width).round()),
+                    fr(((k + 1) as f64 * width).round())
+                )
             }
         })
         .collect();
@@ -89,7 +97,10 @@ pub fn outcomes(class: &Class) -> String {
         .top(class.entries.len().max(1) as f64 * 1.35)
         .size(640, 400);
     for (outcome, color) in OUTCOMES {
-        let counts: Vec<f64> = ids.iter().map(|id| class.count(id, outcome) as f64).collect();
+        let counts: Vec<f64> = ids
+            .iter()
+            .map(|id| class.count(id, outcome) as f64)
+            .collect();
         if counts.iter().any(|&c| c > 0.0) {
             bars = bars.series(&counts, outcome.french()).color(color);
         }

@@ -30,7 +30,8 @@ document.querySelectorAll('table.eleves th').forEach(function (th, col) {
 "#;
 
 const CLASS_STYLE: &str = "
-body{max-width:80rem}.charts{display:flex;flex-wrap:wrap;gap:1rem}.charts img{max-width:100%;border:1px solid #d9dee3;border-radius:.4rem}
+body{max-width:84rem}.charts{display:flex;flex-wrap:wrap;gap:1rem;margin:1rem 0}.charts img{box-sizing:border-box;width:calc(33.3% - .7rem);min-width:20rem;height:auto;border:1px solid #d9dee3;border-radius:.4rem}
+td.id,td.ex{white-space:nowrap}
 .stats{display:flex;gap:1.5rem;flex-wrap:wrap}.stats div{background:#eef3f8;border-radius:.4rem;padding:.4rem .9rem}
 table.eleves{border-collapse:collapse;width:100%;font-size:.9rem;margin-top:1rem}
 table.eleves th{cursor:pointer;background:#eef3f8;text-align:left;padding:.35rem .5rem;border-bottom:2px solid #c5ced8;white-space:nowrap}
@@ -56,8 +57,16 @@ fn median(mut v: Vec<f64>) -> f64 {
 pub fn page(class: &Class, pages: &[String], graded_at: &str) -> String {
     let totals: Vec<f64> = class.entries.iter().map(|e| e.score()).collect();
     let n = totals.len();
-    let mean = if n == 0 { 0.0 } else { totals.iter().sum::<f64>() / n as f64 };
-    let full = class.entries.iter().filter(|e| e.score() >= class.max && class.max > 0.0).count();
+    let mean = if n == 0 {
+        0.0
+    } else {
+        totals.iter().sum::<f64>() / n as f64
+    };
+    let full = class
+        .entries
+        .iter()
+        .filter(|e| e.score() >= class.max && class.max > 0.0)
+        .count();
     let problems = class.entries.iter().filter(|e| e.problem.is_some()).count();
     let mut b = String::new();
     let _ = write!(
@@ -98,7 +107,7 @@ pub fn page(class: &Class, pages: &[String], graded_at: &str) -> String {
             .unwrap_or_else(|| e.participant.key.clone());
         let _ = write!(
             b,
-            "<tr><td data-v=\"{n}\">{n}</td><td data-v=\"{i}\">{i}</td><td class=\"num\" data-v=\"{s}\">{sf}</td>",
+            "<tr><td data-v=\"{n}\">{n}</td><td class=\"id\" data-v=\"{i}\">{i}</td><td class=\"num\" data-v=\"{s}\">{sf}</td>",
             n = escape(&e.participant.name),
             i = escape(&id),
             s = e.score(),
@@ -109,7 +118,7 @@ pub fn page(class: &Class, pages: &[String], graded_at: &str) -> String {
                 Some(x) => {
                     let _ = write!(
                         b,
-                        "<td data-v=\"{}\"><span class=\"badge {}\">{}</span> {}</td>",
+                        "<td class=\"ex\" data-v=\"{}\"><span class=\"badge {}\">{}</span> {}</td>",
                         x.points,
                         x.outcome.code(),
                         escape(x.outcome.french()),
@@ -119,7 +128,11 @@ pub fn page(class: &Class, pages: &[String], graded_at: &str) -> String {
                 None => b += "<td data-v=\"-1\">—</td>",
             }
         }
-        let remark = e.problem.clone().unwrap_or_default();
+        let remark = e
+            .problem
+            .clone()
+            .or_else(|| e.report.as_ref()?.error.clone())
+            .unwrap_or_default();
         let _ = write!(
             b,
             "<td data-v=\"{r}\">{r}</td><td data-v=\"\"><a href=\"{p}\">retour</a></td></tr>",
@@ -128,8 +141,11 @@ pub fn page(class: &Class, pages: &[String], graded_at: &str) -> String {
         );
     }
     b += "</tbody></table>";
-    let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(SORT_SCRIPT.as_bytes()));
-    let csp = format!("default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'sha256-{hash}'");
+    let hash =
+        base64::engine::general_purpose::STANDARD.encode(Sha256::digest(SORT_SCRIPT.as_bytes()));
+    let csp = format!(
+        "default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'sha256-{hash}'"
+    );
     html(
         &format!("Classe : chapitre {}", class.chapter),
         &csp,

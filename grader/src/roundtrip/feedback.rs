@@ -54,7 +54,11 @@ fn code_block(source: &str, message: Option<(usize, &str)>) -> String {
             if hit { " class=\"err\"" } else { "" }
         );
         if let Some((_, msg)) = message.filter(|_| hit) {
-            let _ = write!(out, "<tr class=\"msg\"><td></td><td>{}</td></tr>", escape(msg));
+            let _ = write!(
+                out,
+                "<tr class=\"msg\"><td></td><td>{}</td></tr>",
+                escape(msg)
+            );
         }
     }
     out + "</table>"
@@ -87,9 +91,20 @@ fn exercise(e: &Exercise, source: Option<&str>) -> String {
         }
         _ => s += "<p class=\"note\">Cellule absente de votre carnet.</p>",
     }
-    if !e.details.is_empty() && (at_line.is_none() || source.is_none()) && e.outcome != Outcome::Pass {
-        let label = if e.outcome == Outcome::CompileError { "Message du compilateur" } else { "Détails" };
-        let _ = write!(s, "<p class=\"note\">{label} :</p><pre>{}</pre>", escape(&e.details));
+    if !e.details.is_empty()
+        && (at_line.is_none() || source.is_none())
+        && e.outcome != Outcome::Pass
+    {
+        let label = if e.outcome == Outcome::CompileError {
+            "Message du compilateur"
+        } else {
+            "Détails"
+        };
+        let _ = write!(
+            s,
+            "<p class=\"note\">{label} :</p><pre>{}</pre>",
+            escape(&e.details)
+        );
     }
     if !e.output.is_empty() && e.outcome != Outcome::Pass {
         let _ = write!(
@@ -125,7 +140,11 @@ pub fn page(entry: &Entry, chapter: &str, max: f64, graded_at: &str) -> String {
     }
     if let Some(r) = &entry.report {
         if let Some(e) = &r.error {
-            let _ = write!(body, "<div class=\"problem\">Impossible de corriger ce fichier : {}</div>", escape(e));
+            let _ = write!(
+                body,
+                "<div class=\"problem\">Impossible de corriger ce fichier : {}</div>",
+                escape(e)
+            );
         }
         for n in &r.notes {
             let _ = write!(body, "<p class=\"note\">Remarque : {}</p>", escape(n));
@@ -142,12 +161,19 @@ pub fn page(entry: &Entry, chapter: &str, max: f64, graded_at: &str) -> String {
         body += &entry
             .history
             .iter()
-            .map(|(when, score)| format!("{} le {}", fr(*score), escape(when)))
+            .map(|(when, score)| {
+                let when = when.replace('T', " à ").replace('Z', " UTC");
+                format!("{} / {} le {}", fr(*score), fr(max), escape(&when))
+            })
             .collect::<Vec<_>>()
             .join(" ; ");
         body += "</p>";
     }
-    let _ = write!(body, "<p class=\"note\">Corrigé le {} par le correcteur automatique du cours.</p>", escape(graded_at));
+    let _ = write!(
+        body,
+        "<p class=\"note\">Corrigé le {} par le correcteur automatique du cours.</p>",
+        escape(graded_at)
+    );
     html("Retour de correction", CSP, STYLE, &body, "")
 }
 
@@ -177,7 +203,10 @@ mod tests {
         assert_eq!(error_line(d), Some(3));
         assert_eq!(error_line("erreur : x\n  --> dans les tests, là où ils appellent votre code, ligne 9, colonne 1"), None);
         let html = code_block("fn a() {\n  1\n  x\n}\n", Some((3, "<erreur>")));
-        assert!(html.contains("<tr class=\"err\"><td class=\"ln\">3</td>"), "{html}");
+        assert!(
+            html.contains("<tr class=\"err\"><td class=\"ln\">3</td>"),
+            "{html}"
+        );
         assert!(html.contains("&lt;erreur&gt;"));
     }
 }

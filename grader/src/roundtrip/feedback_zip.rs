@@ -25,7 +25,10 @@ pub fn clean_name(name: &str) -> String {
             c => c,
         })
         .collect();
-    let cleaned = cleaned.trim_start_matches(['.', '~', ' ']).trim().to_string();
+    let cleaned = cleaned
+        .trim_start_matches(['.', '~', ' '])
+        .trim()
+        .to_string();
     if cleaned.is_empty() {
         "Participant".into()
     } else {
@@ -51,7 +54,8 @@ pub fn write(path: &Path, pages: &[(String, String)]) -> Result<(), String> {
         .compression_method(zip::CompressionMethod::Deflated)
         .unix_permissions(0o644);
     for (name, html) in pages {
-        zip.start_file(name.as_str(), options).map_err(|e| err(&e))?;
+        zip.start_file(name.as_str(), options)
+            .map_err(|e| err(&e))?;
         zip.write_all(html.as_bytes()).map_err(|e| err(&e))?;
     }
     zip.finish().map_err(|e| err(&e))?;
@@ -68,7 +72,13 @@ mod tests {
             entry_name("Jean_Du/pont", Some(12), "x", "demo"),
             "Jean Du pont_12_assignfeedback_file_retour-demo.html"
         );
-        assert_eq!(entry_name("..", Some(3), "x", "ch1"), "Participant_3_assignfeedback_file_retour-ch1.html");
-        assert_eq!(entry_name("", None, "alice", "ch1"), "alice/retour-ch1.html");
+        assert_eq!(
+            entry_name("..", Some(3), "x", "ch1"),
+            "Participant_3_assignfeedback_file_retour-ch1.html"
+        );
+        assert_eq!(
+            entry_name("", None, "alice", "ch1"),
+            "alice/retour-ch1.html"
+        );
     }
 }

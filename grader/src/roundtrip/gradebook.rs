@@ -116,7 +116,9 @@ impl Gradebook {
                 params![row.key, row.moodle_id.map(|i| i as i64), row.name],
             )
             .map_err(sql)?;
-        let json = row.report.map(|r| serde_json::to_string(r).unwrap_or_default());
+        let json = row
+            .report
+            .map(|r| serde_json::to_string(r).unwrap_or_default());
         self.db
             .execute(
                 "INSERT INTO results (run, participant, notebook, sha256, grading_key, score,
@@ -140,7 +142,13 @@ impl Gradebook {
     }
 
     /// Closes a run with its counts and duration.
-    pub fn finish_run(&self, run: i64, graded: usize, reused: usize, secs: f64) -> Result<(), String> {
+    pub fn finish_run(
+        &self,
+        run: i64,
+        graded: usize,
+        reused: usize,
+        secs: f64,
+    ) -> Result<(), String> {
         self.db
             .execute(
                 "UPDATE runs SET graded = ?2, reused = ?3, seconds = ?4 WHERE id = ?1",

@@ -19,10 +19,10 @@ pub fn escape(text: &str) -> String {
 }
 
 const KEYWORDS: &[&str] = &[
-    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum",
-    "extern", "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move",
-    "mut", "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true",
-    "type", "unsafe", "use", "where", "while",
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
+    "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub",
+    "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type",
+    "unsafe", "use", "where", "while",
 ];
 
 fn tokens(src: &str) -> Vec<(&'static str, String)> {
@@ -64,7 +64,12 @@ fn tokens(src: &str) -> Vec<(&'static str, String)> {
         } else if c == '\'' {
             // a character literal 'x', '\n', or a lifetime 'a
             let close = if next == Some('\\') {
-                chars.iter().skip(i + 3).take(10).position(|&d| d == '\'').map(|p| i + 3 + p)
+                chars
+                    .iter()
+                    .skip(i + 3)
+                    .take(10)
+                    .position(|&d| d == '\'')
+                    .map(|p| i + 3 + p)
             } else if chars.get(i + 2) == Some(&'\'') {
                 Some(i + 2)
             } else {
@@ -155,12 +160,26 @@ mod tests {
     fn classes_and_escapes() {
         let l = lines("fn f<'a>(x: &'a str) -> Vec<u8> { // <b>\n    println!(\"<script>\", '\\'', 1.5e3); }\n");
         assert_eq!(l.len(), 2);
-        assert!(l[0].starts_with("<span class=\"k\">fn</span> f&lt;<span class=\"l\">&#39;a</span>&gt;"), "{}", l[0]);
+        assert!(
+            l[0].starts_with(
+                "<span class=\"k\">fn</span> f&lt;<span class=\"l\">&#39;a</span>&gt;"
+            ),
+            "{}",
+            l[0]
+        );
         assert!(l[0].contains("<span class=\"t\">Vec</span>"));
-        assert!(l[0].ends_with("<span class=\"c\">// &lt;b&gt;</span>"), "{}", l[0]);
+        assert!(
+            l[0].ends_with("<span class=\"c\">// &lt;b&gt;</span>"),
+            "{}",
+            l[0]
+        );
         assert!(l[1].contains("<span class=\"m\">println!</span>"));
         assert!(l[1].contains("<span class=\"s\">&quot;&lt;script&gt;&quot;</span>"));
-        assert!(l[1].contains("<span class=\"s\">&#39;\\&#39;&#39;</span>"), "{}", l[1]);
+        assert!(
+            l[1].contains("<span class=\"s\">&#39;\\&#39;&#39;</span>"),
+            "{}",
+            l[1]
+        );
         assert!(l[1].contains("<span class=\"n\">1.5e3</span>"));
         assert!(!l.concat().contains("<script"));
     }

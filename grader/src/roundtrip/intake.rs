@@ -23,7 +23,7 @@ pub struct Participant {
     pub moodle_id: Option<u64>,
     pub name: String,
     /// Notebooks (`.ipynb`), path inside the participant's folder → contents (or why unreadable).
-    pub notebooks: BTreeMap<String, Result<Vec<u8>, String>>,
+    pub notebooks: BTreeMap<String, Content>,
     /// Every other file they handed in (names only).
     pub others: Vec<String>,
 }
@@ -49,9 +49,13 @@ fn hidden(component: &str) -> bool {
     component.starts_with('.') || component.starts_with('~') || component == "__MACOSX"
 }
 
+/// A file's contents, or why it was not read (French).
+pub type Content = Result<Vec<u8>, String>;
+
 /// Every file under `source` (a zip or a folder): path with `/` separators → contents.
-fn files(source: &Path, max_bytes: u64) -> Result<Vec<(String, Result<Vec<u8>, String>)>, String> {
-    let meta = std::fs::symlink_metadata(source).map_err(|e| format!("{}: {e}", source.display()))?;
+fn files(source: &Path, max_bytes: u64) -> Result<Vec<(String, Content)>, String> {
+    let meta =
+        std::fs::symlink_metadata(source).map_err(|e| format!("{}: {e}", source.display()))?;
     let mut out = Vec::new();
     if meta.is_dir() {
         walk(source, "", 0, max_bytes, &mut out)?;
@@ -72,13 +76,17 @@ fn files(source: &Path, max_bytes: u64) -> Result<Vec<(String, Result<Vec<u8>, S
             };
             let name = name.to_string_lossy().replace('\\', "/");
             let content = if entry.size() > max_bytes {
-                Err(format!("fichier refusé (plus de {} Mo)", max_bytes / 1_000_000))
+                Err(format!(
+                    "fichier refusé (plus de {} Mo)",
+                    max_bytes / 1_000_000
+                ))
             } else {
                 let mut bytes = Vec::new();
                 match (&mut entry).take(max_bytes + 1).read_to_end(&mut bytes) {
-                    Ok(_) if bytes.len() as u64 > max_bytes => {
-                        Err(format!("fichier refusé (plus de {} Mo)", max_bytes / 1_000_000))
-                    }
+                    Ok(_) if bytes.len() as u64 > max_bytes => Err(format!(
+                        "fichier refusé (plus de {} Mo)",
+                        max_bytes / 1_000_000
+                    )),
                     Ok(_) => Ok(bytes),
                     Err(e) => Err(format!("fichier illisible dans l'archive ({e})")),
                 }
@@ -94,7 +102,7 @@ fn walk(
     prefix: &str,
     depth: usize,
     max_bytes: u64,
-    out: &mut Vec<(String, Result<Vec<u8>, String>)>,
+    out: &mut Vec<(String, Content)>,
 ) -> Result<(), String> {
     let mut entries: Vec<_> = std::fs::read_dir(dir)
         .map_err(|e| format!("{}: {e}", dir.display()))?
@@ -111,7 +119,10 @@ fn walk(
             walk(&e.path(), &format!("{rel}/"), depth + 1, max_bytes, out)?;
         } else if meta.is_file() {
             let content = if meta.len() > max_bytes {
-                Err(format!("fichier refusé (plus de {} Mo)", max_bytes / 1_000_000))
+                Err(format!(
+                    "fichier refusé (plus de {} Mo)",
+                    max_bytes / 1_000_000
+                ))
             } else {
                 std::fs::read(e.path()).map_err(|e| format!("fichier illisible ({e})"))
             };
@@ -130,9 +141,10 @@ pub fn read(source: &Path, max_bytes: u64) -> Result<Vec<Participant>, String> {
     // A folder that wraps Moodle's folders (the zip unpacked into `download/`): look inside.
     let first_is_moodle = |p: &str| moodle_prefix(p.split('/').next().unwrap_or("")).is_some();
     if !all.iter().any(|(p, _)| first_is_moodle(p))
-        && all
-            .iter()
-            .any(|(p, _)| p.split_once('/').is_some_and(|(_, rest)| first_is_moodle(rest)))
+        && all.iter().any(|(p, _)| {
+            p.split_once('/')
+                .is_some_and(|(_, rest)| first_is_moodle(rest))
+        })
     {
         all = all
             .into_iter()
@@ -157,10 +169,7 @@ pub fn read(source: &Path, max_bytes: u64) -> Result<Vec<Participant>, String> {
             None => match rest {
                 Some(r) => (first.clone(), None, first.clone(), r),
                 None => {
-                    let login = first
-                        .strip_suffix(".ipynb")
-                        .unwrap_or(&first)
-                        .to_string();
+                    let login = first.strip_suffix(".ipynb").unwrap_or(&first).to_string();
                     (login.clone(), None, login, first.clone())
                 }
             },

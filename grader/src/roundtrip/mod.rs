@@ -100,12 +100,20 @@ pub fn grading_key(ch: &Chapter) -> String {
         h.update(format!("{}\0{}\0{}\0", g.id, g.points, g.stub));
     }
     h.update(ch.checks.as_deref().unwrap_or(""));
-    let digest: String = h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect();
+    let digest: String = h
+        .finalize()
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect();
     format!("grader-{}/{}/{digest}", env!("CARGO_PKG_VERSION"), ch.name)
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// UTC now as (`2026-12-05 18:30:00`, `5 décembre 2026 à 18 h 30 (UTC)`).
@@ -126,12 +134,25 @@ pub fn now() -> (String, String) {
     let y = yoe + era * 400 + i64::from(m <= 2);
     let (h, min, s) = (rem / 3600, rem % 3600 / 60, rem % 60);
     const MONTHS: [&str; 12] = [
-        "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-        "octobre", "novembre", "décembre",
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
     ];
     (
         format!("{y:04}-{m:02}-{d:02} {h:02}:{min:02}:{s:02}"),
-        format!("{d} {} {y} à {h} h {min:02} (UTC)", MONTHS[(m - 1) as usize]),
+        format!(
+            "{d} {} {y} à {h} h {min:02} (UTC)",
+            MONTHS[(m - 1) as usize]
+        ),
     )
 }
 
@@ -145,7 +166,9 @@ fn choose_chapter(explicit: Option<&str>, people: &[Participant]) -> Result<Chap
                 let ids = notebook::parse(bytes)
                     .map(|nb| submission::graded_ids(&nb))
                     .unwrap_or_default();
-                let stem = Path::new(path).file_stem().map(|s| s.to_string_lossy().into_owned());
+                let stem = Path::new(path)
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned());
                 if let Ok(c) = reference::guess_chapter(None, &stem.unwrap_or_default(), &ids) {
                     *votes.entry(c).or_default() += 1;
                 }
@@ -165,8 +188,11 @@ fn choose_chapter(explicit: Option<&str>, people: &[Participant]) -> Result<Chap
 
 /// Which notebook of a participant to grade, or why none.
 fn pick(p: &Participant, chapter: &str) -> Result<(String, Vec<u8>), String> {
-    let names = |v: &BTreeMap<String, Result<Vec<u8>, String>>| {
-        v.keys().map(|k| format!("« {k} »")).collect::<Vec<_>>().join(", ")
+    let names = |v: &BTreeMap<String, intake::Content>| {
+        v.keys()
+            .map(|k| format!("« {k} »"))
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     let chosen = match p.notebooks.len() {
         0 if p.others.is_empty() => return Err("aucun fichier dans votre dépôt : note 0.".into()),
@@ -227,7 +253,15 @@ pub fn comment(e: &Entry, max: f64) -> String {
         let parts: Vec<String> = r
             .exercises
             .iter()
-            .map(|x| format!("{} {} ({}/{})", x.id, x.outcome.french(), fr(x.points), fr(x.max_points)))
+            .map(|x| {
+                format!(
+                    "{} {} ({}/{})",
+                    x.id,
+                    x.outcome.french(),
+                    fr(x.points),
+                    fr(x.max_points)
+                )
+            })
             .collect();
         s += &format!(" : {}.", parts.join(" ; "));
     }
@@ -244,11 +278,20 @@ pub fn run(args: &Args, opts: &Options, jobs: usize) -> Result<bool, String> {
     let ch = choose_chapter(opts.chapter.as_deref(), &people)?;
     let key = grading_key(&ch);
     std::fs::create_dir_all(&args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
-    let book_path = args.gradebook.clone().unwrap_or_else(|| args.out.join("gradebook.sqlite"));
+    let book_path = args
+        .gradebook
+        .clone()
+        .unwrap_or_else(|| args.out.join("gradebook.sqlite"));
     let book = gradebook::Gradebook::open(&book_path)?;
-    let source = args.source.display().to_string();
+    let source = args.source.file_name().map_or_else(
+        || args.source.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
     let run_id = book.start_run(&source, &ch.name, &key)?;
-    let opts = Options { chapter: Some(ch.name.clone()), ..opts.clone() };
+    let opts = Options {
+        chapter: Some(ch.name.clone()),
+        ..opts.clone()
+    };
 
     let staging = args.out.join(".a-corriger");
     let _ = std::fs::remove_dir_all(&staging);
@@ -303,7 +346,11 @@ pub fn run(args: &Args, opts: &Options, jobs: usize) -> Result<bool, String> {
         for &i in who {
             let e = &mut entries[i];
             let mut r = r.clone();
-            r.file = format!("{} ({})", e.participant.name, e.notebook.as_deref().unwrap_or(""));
+            r.file = format!(
+                "{} ({})",
+                e.participant.name,
+                e.notebook.as_deref().unwrap_or("")
+            );
             println!("{}", report::summary_line(&r));
             e.report = Some(r);
         }
@@ -371,15 +418,22 @@ fn write_outputs(args: &Args, class: &Class) -> Result<(), String> {
     let table = match &args.worksheet {
         None => worksheet::fresh(&lines, &stamp),
         Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let text =
+                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
             let (table, missing) = worksheet::fill(worksheet::parse(&text), &lines)?;
             for id in missing {
-                eprintln!("grader: Participant {id} n'est pas dans {} : pas de ligne pour lui", path.display());
+                eprintln!(
+                    "grader: Participant {id} n'est pas dans {} : pas de ligne pour lui",
+                    path.display()
+                );
             }
             table
         }
     };
-    write(&args.out.join("feuille-de-notes.csv"), &worksheet::write(&table))?;
+    write(
+        &args.out.join("feuille-de-notes.csv"),
+        &worksheet::write(&table),
+    )?;
 
     let pages_dir = args.out.join("retours");
     std::fs::create_dir_all(&pages_dir).map_err(|e| format!("{}: {e}", pages_dir.display()))?;
@@ -387,7 +441,10 @@ fn write_outputs(args: &Args, class: &Class) -> Result<(), String> {
     let mut links = Vec::new();
     for e in &class.entries {
         let html = feedback::page(e, &class.chapter, class.max, &french_stamp);
-        let file = format!("{}.html", feedback_zip::clean_name(&e.participant.key).replace(' ', "-"));
+        let file = format!(
+            "{}.html",
+            feedback_zip::clean_name(&e.participant.key).replace(' ', "-")
+        );
         write(&pages_dir.join(&file), &html)?;
         links.push(format!("retours/{file}"));
         let name = feedback_zip::entry_name(
@@ -399,13 +456,23 @@ fn write_outputs(args: &Args, class: &Class) -> Result<(), String> {
         zipped.push((name, html));
     }
     feedback_zip::write(&args.out.join("retours.zip"), &zipped)?;
-    write(&args.out.join("class.html"), &class_page::page(class, &links, &french_stamp))?;
-    let reports: Vec<Report> = class.entries.iter().filter_map(|e| e.report.clone()).collect();
+    write(
+        &args.out.join("class.html"),
+        &class_page::page(class, &links, &french_stamp),
+    )?;
+    let reports: Vec<Report> = class
+        .entries
+        .iter()
+        .filter_map(|e| e.report.clone())
+        .collect();
     if let Some(path) = &args.csv {
         write(path, &report::csv(&reports))?;
     }
     if let Some(path) = &args.json {
-        write(path, &serde_json::to_string_pretty(&reports).unwrap_or_default())?;
+        write(
+            path,
+            &serde_json::to_string_pretty(&reports).unwrap_or_default(),
+        )?;
     }
     Ok(())
 }

@@ -156,7 +156,11 @@ pub fn fill(mut template: Table, lines: &[Line]) -> Result<(Table, Vec<u64>), St
         None => {
             for (i, row) in template.rows.iter_mut().enumerate() {
                 row.resize(header.len(), String::new());
-                row.push(if i == 0 { FEEDBACK.into() } else { String::new() });
+                row.push(if i == 0 {
+                    FEEDBACK.into()
+                } else {
+                    String::new()
+                });
             }
             header.len()
         }
@@ -201,8 +205,20 @@ mod tests {
         let (t, missing) = fill(
             t,
             &[
-                Line { moodle_id: 7, name: "A".into(), grade: 3.5, max: 5.0, comment: "c".into() },
-                Line { moodle_id: 9, name: "C".into(), grade: 1.0, max: 5.0, comment: "d".into() },
+                Line {
+                    moodle_id: 7,
+                    name: "A".into(),
+                    grade: 3.5,
+                    max: 5.0,
+                    comment: "c".into(),
+                },
+                Line {
+                    moodle_id: 9,
+                    name: "C".into(),
+                    grade: 1.0,
+                    max: 5.0,
+                    comment: "d".into(),
+                },
             ],
         )
         .unwrap();
