@@ -109,8 +109,11 @@ fn download(changed: bool) -> Vec<(String, Vec<u8>)> {
             (true, "Oscar Blanc") => {
                 // a late, corrected submission: full marks, and not byte-identical to any other
                 let mut nb = good();
-                cells(&mut nb).push(serde_json::json!({"cell_type": "markdown", "id": "tard",
-                    "metadata": {}, "source": "Rendu en retard, corrigé."}));
+                set_answer(
+                    &mut nb,
+                    "9.1-softmax",
+                    "fn softmax_lignes(scores: &Tensor) -> Tensor {\n    // rendu en retard\n    scores.softmax(1)\n}\n",
+                );
                 Hand::Notebook("demo.ipynb", nb)
             }
             _ => hand,
