@@ -3,7 +3,8 @@
 //! imports, a feedback page per student and `class.html`, with every run kept in a SQLite
 //! gradebook so that the next run regrades only what changed.
 //!
-//! - [`intake`]: the archive (or folder) → participants and their notebooks;
+//! - [`intake`]: the archive (or folder) → participants and their notebooks; [`select`]: the
+//!   chapter and which notebook of each participant is graded;
 //! - grading goes through [`crate::grade::grade_many`], as `grader grade FILES…` does;
 //! - [`gradebook`]: results by content hash, history per participant;
 //! - [`worksheet`], [`feedback_zip`]: Moodle's import formats;
@@ -16,13 +17,12 @@ pub mod feedback_zip;
 pub mod gradebook;
 pub mod highlight;
 pub mod intake;
+pub mod select;
 pub mod worksheet;
 
 use crate::grade::{self, Options};
-use crate::notebook;
-use crate::reference::{self, Chapter};
+use crate::reference::Chapter;
 use crate::report::{self, Exercise, Outcome, Report};
-use crate::submission;
 use intake::Participant;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -156,118 +156,6 @@ pub fn now() -> (String, String) {
     )
 }
 
-/// The chapter: the one given, else the one most notebooks look like.
-fn choose_chapter(explicit: Option<&str>, people: &[Participant]) -> Result<Chapter, String> {
-    let mut votes: BTreeMap<String, usize> = BTreeMap::new();
-    if explicit.is_none() {
-        for p in people {
-            for (path, content) in &p.notebooks {
-                let Ok(bytes) = content else { continue };
-                let ids = notebook::parse(bytes)
-                    .map(|nb| submission::graded_ids(&nb))
-                    .unwrap_or_default();
-                let stem = Path::new(path)
-                    .file_stem()
-                    .map(|s| s.to_string_lossy().into_owned());
-                if let Ok(c) = reference::guess_chapter(None, &stem.unwrap_or_default(), &ids) {
-                    *votes.entry(c).or_default() += 1;
-                }
-            }
-        }
-    }
-    let name = match explicit {
-        Some(c) => c.to_string(),
-        None => votes
-            .into_iter()
-            .max_by_key(|(_, n)| *n)
-            .map(|(c, _)| c)
-            .ok_or("impossible de deviner le chapitre de ces carnets : précisez --chapter")?,
-    };
-    reference::chapter(&name)
-}
-
-/// Which notebook of a participant to grade, or why none.
-fn pick(p: &Participant, chapter: &str) -> Result<(String, Vec<u8>), String> {
-    let names = |v: &BTreeMap<String, intake::Content>| {
-        v.keys()
-            .map(|k| format!("« {k} »"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let chosen = match p.notebooks.len() {
-        0 if p.others.is_empty() => return Err("aucun fichier dans votre dépôt : note 0.".into()),
-        0 => {
-            return Err(format!(
-                "aucun carnet Jupyter (.ipynb) dans votre dépôt (fichiers reçus : {}) : note 0.",
-                p.others.join(", ")
-            ))
-        }
-        1 => p.notebooks.iter().next(),
-        _ => {
-            let named: Vec<_> = p
-                .notebooks
-                .iter()
-                .filter(|(k, _)| Path::new(k).file_stem().is_some_and(|s| s == chapter))
-                .collect();
-            match named.as_slice() {
-                [one] => Some(*one),
-                _ => {
-                    return Err(format!(
-                        "{} carnets dans votre dépôt ({}) : un seul est attendu, aucun n'a été corrigé (note 0).",
-                        p.notebooks.len(),
-                        names(&p.notebooks)
-                    ))
-                }
-            }
-        }
-    };
-    let (name, content) = chosen.expect("one notebook chosen");
-    match content {
-        Ok(bytes) => Ok((name.clone(), bytes.clone())),
-        Err(e) => Err(format!("« {name} » : {e} ; note 0.")),
-    }
-}
-
-/// The graded cells' sources of a notebook (the copy that counts, as the grader sees it).
-fn sources(bytes: &[u8], ch: &Chapter) -> BTreeMap<String, String> {
-    notebook::parse(bytes)
-        .map(|nb| {
-            submission::extract(&nb, ch)
-                .answers
-                .into_iter()
-                .map(|(id, a)| (id, a.source))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// The one-line French comment of the worksheet.
-pub fn comment(e: &Entry, max: f64) -> String {
-    let mut s = format!("Total {} / {}", fr(e.score()), fr(max));
-    if let Some(p) = &e.problem {
-        s += &format!(" : {p}");
-    } else if let Some(r) = &e.report {
-        if let Some(err) = &r.error {
-            s += &format!(" : fichier non corrigé ({err})");
-        }
-        let parts: Vec<String> = r
-            .exercises
-            .iter()
-            .map(|x| {
-                format!(
-                    "{} {} ({}/{})",
-                    x.id,
-                    x.outcome.french(),
-                    fr(x.points),
-                    fr(x.max_points)
-                )
-            })
-            .collect();
-        s += &format!(" : {}.", parts.join(" ; "));
-    }
-    s + " Détails dans le fichier de retour."
-}
-
 /// Runs the round trip; Ok(true) once every output is written.
 pub fn run(args: &Args, opts: &Options, jobs: usize) -> Result<bool, String> {
     let start = Instant::now();
@@ -275,7 +163,7 @@ pub fn run(args: &Args, opts: &Options, jobs: usize) -> Result<bool, String> {
     if people.is_empty() {
         return Err(format!("{} : aucun dépôt trouvé", args.source.display()));
     }
-    let ch = choose_chapter(opts.chapter.as_deref(), &people)?;
+    let ch = select::choose_chapter(opts.chapter.as_deref(), &people)?;
     let key = grading_key(&ch);
     std::fs::create_dir_all(&args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
     let book_path = args
@@ -311,11 +199,11 @@ pub fn run(args: &Args, opts: &Options, jobs: usize) -> Result<bool, String> {
             history: book.history(&p.key, run_id)?,
             participant: p.clone(),
         };
-        match pick(&p, &ch.name) {
+        match select::pick(&p, &ch.name) {
             Err(why) => e.problem = Some(why),
             Ok((name, bytes)) => {
                 let hash = sha256_hex(&bytes);
-                e.sources = sources(&bytes, &ch);
+                e.sources = select::sources(&bytes, &ch);
                 e.notebook = Some(name);
                 match book.find(&hash, &key)? {
                     Some((row, report)) if !args.regrade => {
@@ -411,7 +299,7 @@ fn write_outputs(args: &Args, class: &Class) -> Result<(), String> {
                 name: e.participant.name.clone(),
                 grade: e.score(),
                 max: class.max,
-                comment: comment(e, class.max),
+                comment: worksheet::comment(e, class.max),
             })
         })
         .collect();

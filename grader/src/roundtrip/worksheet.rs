@@ -16,6 +16,8 @@
 //! only `Grade` and `Feedback comments` are filled for the participants graded (the latter
 //! column is added when the export has none).
 
+use super::{fr, Entry};
+
 pub const IDENTIFIER: &str = "Identifier";
 pub const FULL_NAME: &str = "Full name";
 pub const GRADE: &str = "Grade";
@@ -184,6 +186,33 @@ pub fn fill(mut template: Table, lines: &[Line]) -> Result<(Table, Vec<u64>), St
         }
     }
     Ok((template, missing))
+}
+
+/// The one-line French comment of a participant's row.
+pub fn comment(e: &Entry, max: f64) -> String {
+    let mut s = format!("Total {} / {}", fr(e.score()), fr(max));
+    if let Some(p) = &e.problem {
+        s += &format!(" : {p}");
+    } else if let Some(r) = &e.report {
+        if let Some(err) = &r.error {
+            s += &format!(" : fichier non corrigé ({err})");
+        }
+        let parts: Vec<String> = r
+            .exercises
+            .iter()
+            .map(|x| {
+                format!(
+                    "{} {} ({}/{})",
+                    x.id,
+                    x.outcome.french(),
+                    fr(x.points),
+                    fr(x.max_points)
+                )
+            })
+            .collect();
+        s += &format!(" : {}.", parts.join(" ; "));
+    }
+    s + " Détails dans le fichier de retour."
 }
 
 #[cfg(test)]
