@@ -67,7 +67,11 @@ pub fn page(class: &Class, pages: &[String], graded_at: &str) -> String {
         .iter()
         .filter(|e| e.score() >= class.max && class.max > 0.0)
         .count();
-    let problems = class.entries.iter().filter(|e| e.problem.is_some()).count();
+    let problems = class
+        .entries
+        .iter()
+        .filter(|e| e.problem.is_some() || e.report.as_ref().is_some_and(|r| r.error.is_some()))
+        .count();
     let mut b = String::new();
     let _ = write!(
         b,
