@@ -45,6 +45,14 @@ pub fn moodle_prefix(part: &str) -> Option<(String, u64, String)> {
     })
 }
 
+/// At most this many files in a download (a class is a few hundred participants).
+const MAX_ENTRIES: usize = 100_000;
+
+/// Only notebooks are read; other files are listed by name.
+fn is_notebook(path: &str) -> bool {
+    path.to_lowercase().ends_with(".ipynb")
+}
+
 fn hidden(component: &str) -> bool {
     component.starts_with('.') || component.starts_with('~') || component == "__MACOSX"
 }
@@ -71,11 +79,22 @@ fn files(source: &Path, max_bytes: u64) -> Result<Vec<(String, Content)>, String
             if entry.is_dir() {
                 continue;
             }
-            let Some(name) = entry.enclosed_name() else {
-                continue; // an absolute or `..` path: never extracted
+            let absolute = entry.name().map_or(true, |n| {
+                n.starts_with(['/', '\\']) || n.get(1..2) == Some(":")
+            });
+            let Some(name) = entry.enclosed_name().filter(|_| !absolute) else {
+                continue; // an absolute or `..` path: not part of a download
             };
             let name = name.to_string_lossy().replace('\\', "/");
-            let content = if entry.size() > max_bytes {
+            if out.len() >= MAX_ENTRIES {
+                return Err(format!(
+                    "{} : plus de {MAX_ENTRIES} fichiers",
+                    source.display()
+                ));
+            }
+            let content = if !is_notebook(&name) {
+                Ok(Vec::new()) // only its name is used
+            } else if entry.size() > max_bytes {
                 Err(format!(
                     "fichier refusé (plus de {} Mo)",
                     max_bytes / 1_000_000
@@ -118,7 +137,15 @@ fn walk(
         if meta.is_dir() && depth < 4 {
             walk(&e.path(), &format!("{rel}/"), depth + 1, max_bytes, out)?;
         } else if meta.is_file() {
-            let content = if meta.len() > max_bytes {
+            if out.len() >= MAX_ENTRIES {
+                return Err(format!(
+                    "{} : plus de {MAX_ENTRIES} fichiers",
+                    dir.display()
+                ));
+            }
+            let content = if !is_notebook(&rel) {
+                Ok(Vec::new()) // only its name is used
+            } else if meta.len() > max_bytes {
                 Err(format!(
                     "fichier refusé (plus de {} Mo)",
                     max_bytes / 1_000_000
@@ -181,7 +208,7 @@ pub fn read(source: &Path, max_bytes: u64) -> Result<Vec<Participant>, String> {
             notebooks: BTreeMap::new(),
             others: Vec::new(),
         });
-        if inner.to_lowercase().ends_with(".ipynb") {
+        if is_notebook(&inner) {
             p.notebooks.insert(inner, content);
         } else if !inner.is_empty() {
             p.others.push(inner);
@@ -212,5 +239,47 @@ mod tests {
         );
         assert_eq!(moodle_prefix("alice"), None);
         assert_eq!(moodle_prefix("alice_2024_notes"), None);
+    }
+
+    #[test]
+    fn a_zip_is_grouped_by_participant_and_escaping_paths_are_ignored() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("download.zip");
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+        let opts = zip::write::SimpleFileOptions::default();
+        for (name, body) in [
+            ("Zoé Ñúñez_7_assignsubmission_file/demo.ipynb", "{}"),
+            (
+                "Zoé Ñúñez_7_assignsubmission_onlinetext/onlinetext.html",
+                "<p>",
+            ),
+            ("Jean Dupont_8_assignsubmission_file_/a/b.ipynb", "x"),
+            (
+                "__MACOSX/Jean Dupont_8_assignsubmission_file_/._b.ipynb",
+                "x",
+            ),
+            ("../evil.ipynb", "x"),
+            ("/abs.ipynb", "x"),
+        ] {
+            zip.start_file(name, opts).unwrap();
+            zip.write_all(body.as_bytes()).unwrap();
+        }
+        zip.finish().unwrap();
+        let people = read(&path, 1000).unwrap();
+        let summary: Vec<String> = people
+            .iter()
+            .map(|p| {
+                let nbs: Vec<&str> = p.notebooks.keys().map(String::as_str).collect();
+                format!("{} {:?} {nbs:?} {:?}", p.name, p.moodle_id, p.others)
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                "Jean Dupont Some(8) [\"a/b.ipynb\"] []",
+                "Zoé Ñúñez Some(7) [\"demo.ipynb\"] [\"onlinetext.html\"]",
+            ]
+        );
     }
 }
