@@ -44,6 +44,7 @@ test:
 	@$(STAGE) clippy cargo clippy --workspace --all-targets -- -D warnings
 	@$(STAGE) test env APPRENTISSAGE_REQUIRE_JUPYTER=1 cargo test --workspace
 	@$(STAGE) e2e scripts/e2e.sh
+	@$(STAGE) e2e-pages scripts/e2e-pages.sh
 	@$(STAGE) replay cargo run -q -p grader -- replay
 	@$(STAGE) doc env RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
 	@$(STAGE) test-setup scripts/test-setup.sh

@@ -83,7 +83,7 @@ pub mod prelude {
     };
     pub use crate::optim::{Adagrad, Adam, Optimizer, Rmsprop, Sgd};
     pub use crate::plot::{
-        Animation, Chart, DecisionMap, Figure, Figures, Format, Graph, Heatmap, Histogram,
+        Animation, Bars, Chart, DecisionMap, Figure, Figures, Format, Graph, Heatmap, Histogram,
         ImageGrid, Run, TrainingCurves,
     };
     pub use crate::{

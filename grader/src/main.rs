@@ -3,6 +3,7 @@
 //! - `grader generate [--check]`   solutions/*.ipynb → notebooks/*.ipynb
 //! - `grader check <notebook>`     a student's report, in French
 //! - `grader grade <files…>`       a batch for the instructor (parallel, CSV/JSON)
+//! - `grader grade --moodle <zip>` the Moodle round trip (src/roundtrip/)
 //! - `grader replay [chapter…]`    runs the solutions in the real kernel, grades them and the stubs
 //!
 //! How grading stays honest is described in src/project.rs (build) and src/sandbox/ (run).
@@ -18,6 +19,7 @@ mod reference_run;
 mod refusals;
 mod replay;
 mod report;
+mod roundtrip;
 mod run;
 mod sandbox;
 mod sanitize;
@@ -75,8 +77,10 @@ enum Cmd {
     },
     /// Grade many notebooks in parallel: one row per file, never stopped by a bad file.
     Grade {
-        #[arg(required = true)]
+        #[arg(required_unless_present = "moodle")]
         files: Vec<PathBuf>,
+        #[command(flatten)]
+        moodle: MoodleArgs,
         /// Submissions graded at the same time.
         #[arg(long, short, default_value_t = 2)]
         jobs: usize,
@@ -109,6 +113,34 @@ enum Cmd {
         #[arg(long)]
         no_student_run: bool,
     },
+}
+
+/// The Moodle round trip (src/roundtrip/).
+#[derive(clap::Args)]
+struct MoodleArgs {
+    /// Moodle's « Download all submissions » (the zip or its folder), or a plain folder of
+    /// login.ipynb / login/chN.ipynb: grade everyone, then write into --out the worksheet for
+    /// Moodle's offline grading, the feedback zip, one feedback page each and class.html.
+    #[arg(long, value_name = "ZIP|DIR")]
+    moodle: Option<PathBuf>,
+    /// The worksheet exported from Moodle: its Grade and Feedback comments are filled, every
+    /// other column and row kept.
+    #[arg(long, value_name = "CSV", requires = "moodle")]
+    worksheet: Option<PathBuf>,
+    /// Where the round trip's outputs go.
+    #[arg(
+        long,
+        value_name = "DIR",
+        default_value = "corrections",
+        requires = "moodle"
+    )]
+    out: PathBuf,
+    /// The SQLite gradebook (default: OUT/gradebook.sqlite).
+    #[arg(long, value_name = "FILE", requires = "moodle")]
+    gradebook: Option<PathBuf>,
+    /// Grade every notebook again, even those the gradebook already has.
+    #[arg(long, requires = "moodle")]
+    regrade: bool,
 }
 
 #[derive(clap::Args)]
@@ -214,6 +246,7 @@ fn main() -> ExitCode {
         }
         Cmd::Grade {
             files,
+            moodle,
             jobs,
             csv,
             json,
@@ -228,6 +261,18 @@ fn main() -> ExitCode {
                     eprintln!("grader: refus de corriger un lot sans bac à sable ; --unsandboxed pour passer outre (seulement pour des copies de confiance)");
                     return ExitCode::from(2);
                 }
+            }
+            if let Some(source) = &moodle.moodle {
+                let args = roundtrip::Args {
+                    source: source.clone(),
+                    worksheet: moodle.worksheet.clone(),
+                    out: moodle.out.clone(),
+                    gradebook: moodle.gradebook.clone(),
+                    regrade: moodle.regrade,
+                    csv: csv.clone(),
+                    json: json.clone(),
+                };
+                return exit(roundtrip::run(&args, &opts, *jobs));
             }
             let t = std::time::Instant::now();
             let reports = grade::grade_many(files, &opts, *jobs, &|r| {
@@ -263,6 +308,10 @@ fn main() -> ExitCode {
             !no_student_run,
         ),
     };
+    exit(result)
+}
+
+fn exit(result: Result<bool, String>) -> ExitCode {
     match result {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(1),

@@ -1,10 +1,10 @@
 //! Results: per exercise an outcome, points and a one-line reason; French text for the
 //! student, JSON and CSV for the instructor.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Outcome {
     Pass,
@@ -42,7 +42,7 @@ impl Outcome {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Exercise {
     pub id: String,
     pub outcome: Outcome,
@@ -58,7 +58,7 @@ pub struct Exercise {
     pub seconds: f64,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Report {
     pub file: String,
     pub chapter: Option<String>,

@@ -11,6 +11,7 @@
 //! | loss and accuracy per epoch, several runs | [`TrainingCurves`], [`Run`] | 10.3 |
 //! | images with labels and predictions, feature maps, kernels | [`ImageGrid`] | 8, 10.1.4 |
 //! | histograms, per colour channel | [`Histogram`] | 8.2.2 |
+//! | bars over named categories, stacked series | [`Bars`] | (the grader's class page) |
 //! | the computation graph with values and gradients | [`Graph`] | 2.4, 2.5.3 |
 //!
 //! Each type is a builder: set what you need (`.title(…)`, `.size(…)`…),
@@ -49,6 +50,7 @@
 //! numbers ([`Indices`](crate::ops::Indices)).
 
 mod animation;
+mod bars;
 mod chart;
 mod chart_draw;
 mod curves;
@@ -69,6 +71,7 @@ mod style;
 mod testing;
 
 pub use animation::Animation;
+pub use bars::Bars;
 pub use chart::Chart;
 pub use curves::{Run, TrainingCurves};
 pub use decision::DecisionMap;
