@@ -30,9 +30,13 @@ fn taille() -> Result<(), String> {
         let obtenu: usize = answers::taille_sortie(n, k, pas, marge);
         ensure(obtenu == attendu, || {
             format!(
-                "taille_sortie({n}, {k}, {pas}, {marge}) : attendu ⌊({n} + 2·{marge} − {k}) / {pas}⌋ + 1 = {attendu}, obtenu {obtenu}"
+                "taille_sortie({n}, {k}, {pas}, {marge}) : obtenu {obtenu}, ce n'est pas ⌊({n} + 2·{marge} − {k}) / {pas}⌋ + 1"
             )
         })?;
+        observe_text(
+            &format!("taille_sortie({n}, {k}, {pas}, {marge})"),
+            &obtenu.to_string(),
+        );
     }
     Ok(())
 }
@@ -246,7 +250,12 @@ fn sortie_10(nom: &str, modele: &Sequential) -> Result<(), String> {
             "{nom} : pour des images (2, 3, 32, 32), la sortie doit être (2, 10), obtenu {:?}",
             y.shape()
         )
-    })
+    })?;
+    observe_text(
+        &format!("{nom} : forme de la sortie pour des images (2, 3, 32, 32)"),
+        &format!("{:?}", y.shape()),
+    );
+    Ok(())
 }
 
 fn nombre_parametres(nom: &str, modele: &Sequential, attendu: usize) -> Result<(), String> {
@@ -256,7 +265,39 @@ fn nombre_parametres(nom: &str, modele: &Sequential, attendu: usize) -> Result<(
             "{nom} : attendu {attendu} paramètres, obtenu {n} (poids : {:?})",
             poids(modele)
         )
-    })
+    })?;
+    observe_text(&format!("{nom} : nombre de paramètres"), &n.to_string());
+    Ok(())
+}
+
+/// Gives every parameter of `modele` values drawn after `seed(k)` (whatever the student's
+/// initialisation), then records its output, in eval mode, for images drawn at random: with
+/// the architecture asked for, it is the reference's output.
+fn sortie_poids_fixes(nom: &str, modele: &Sequential, k: u64) -> Result<(), String> {
+    seed(k);
+    for p in modele.parameters() {
+        let forme = p.shape();
+        let entrees: usize = forme.iter().skip(1).product();
+        let echelle = if forme.len() >= 2 {
+            1.0 / (entrees as f32).sqrt()
+        } else {
+            0.1
+        };
+        let valeurs = Tensor::randn(&forme) * echelle;
+        no_grad(|| {
+            p.fill_(0.0);
+            p.add_(&valeurs);
+        });
+    }
+    let x = Tensor::randn(&[2, 3, 32, 32]);
+    modele.eval();
+    let y = no_grad(|| modele.forward(&x));
+    close_tensor(
+        &format!("{nom} : sortie pour 2 images tirées au hasard, avec des poids fixés par le test (couches et activations de l'énoncé, dans l'ordre)"),
+        &y,
+        &y,
+        1e-3,
+    )
 }
 
 /// A network whose layers are all affine satisfies f(x) + f(−x) = 2·f(0).
@@ -303,10 +344,15 @@ fn lineaires() -> Result<(), String> {
         ensure(obtenues == formes, || {
             format!("{nom} : poids des couches Linear attendus {formes:?} (sorties, entrées), obtenus {obtenues:?}")
         })?;
+        observe_text(
+            &format!("{nom} : formes des poids"),
+            &format!("{obtenues:?}"),
+        );
         nombre_parametres(nom, &modele, total)?;
         if formes.len() > 1 {
             non_lineaire(nom, &modele)?;
         }
+        sortie_poids_fixes(nom, &modele, 23)?;
     }
     Ok(())
 }
@@ -387,6 +433,10 @@ fn reseau1() -> Result<(), String> {
     ensure(formes == attendues, || {
         format!("reseau_1 : sorties des Conv2d et MaxPool2d attendues {attendues:?} (10.1.7), obtenues {formes:?}")
     })?;
+    observe_text(
+        "reseau_1 : sorties des Conv2d et MaxPool2d",
+        &format!("{formes:?}"),
+    );
     let obtenus = poids(&modele);
     let attendus = vec![
         vec![32, 3, 5, 5],
@@ -397,9 +447,12 @@ fn reseau1() -> Result<(), String> {
     ensure(obtenus == attendus, || {
         format!("reseau_1 : poids attendus {attendus:?}, obtenus {obtenus:?}")
     })?;
+    observe_text("reseau_1 : formes des poids", &format!("{obtenus:?}"));
     nombre_parametres("reseau_1", &modele, 1_072_330)?;
     non_lineaire("reseau_1", &modele)?;
-    apprend("reseau_1", &modele)
+    apprend("reseau_1", &modele)?;
+    // after the learning test: the fixed weights replace the learnt ones
+    sortie_poids_fixes("reseau_1", &modele, 24)
 }
 
 fn reseau2() -> Result<(), String> {

@@ -32,7 +32,20 @@ fn listes() -> Result<(), String> {
 }
 
 fn forme() -> Result<(), String> {
-    for (a, b, c) in [(2usize, 3usize, 4usize), (1, 1, 1), (3, 2, 5), (2, 4, 1)] {
+    // one more shape drawn after seed(4): the recorded values change from run to run
+    seed(4);
+    let tirage: Vec<usize> = Tensor::rand(&[3])
+        .to_vec()
+        .iter()
+        .map(|v| 1 + (v * 5.0) as usize)
+        .collect();
+    for (a, b, c) in [
+        (2usize, 3usize, 4usize),
+        (1, 1, 1),
+        (3, 2, 5),
+        (2, 4, 1),
+        (tirage[0], tirage[1], tirage[2]),
+    ] {
         let got: Tensor = answers::exemple_3_4(a, b, c);
         ensure(got.shape() == vec![a, b, c], || {
             format!(
@@ -49,6 +62,13 @@ fn forme() -> Result<(), String> {
                 format!("exemple_3_4({a}, {b}, {c}) : T[{i}, {j}, {k}] devrait valoir {j} (l'indice du milieu), obtenu {v}")
             })?;
         }
+        let want: Vec<f32> = (0..a * b * c).map(|n| ((n / c) % b) as f32).collect();
+        close_tensor(
+            &format!("exemple_3_4({a}, {b}, {c})"),
+            &got,
+            &Tensor::from_vec(want, &[a, b, c]),
+            0.0,
+        )?;
     }
     Ok(())
 }
@@ -57,12 +77,19 @@ fn pixel() -> Result<(), String> {
     let img = tensor!([[0, 1, 2, 3], [10, 11, 12, 13], [20, 21, 22, 23]]);
     let got: f32 = answers::pixel(&img, 3, 1);
     ensure(got == 13.0, || {
-        format!("pixel(img, x = 3, y = 1) sur l'image 10·y + x de forme [3, 4] : attendu 13 (ligne 1, colonne 3), obtenu {got}")
+        format!("pixel(img, x = 3, y = 1) sur l'image 10·y + x de forme [3, 4] : obtenu {got}, ce n'est pas la valeur de la ligne 1, colonne 3")
     })?;
+    close(
+        "pixel(img, x = 3, y = 1) sur l'image 10·y + x de forme [3, 4]",
+        got,
+        13.0,
+        0.0,
+    )?;
     seed(6);
     for (h, w) in [(5usize, 7usize), (6, 2)] {
         let img = Tensor::rand(&[h, w]);
         let data = img.to_vec2();
+        let mut lus = Vec::with_capacity(h * w);
         for y in 0..h {
             for x in 0..w {
                 let got: f32 = answers::pixel(&img, x, y);
@@ -74,11 +101,18 @@ fn pixel() -> Result<(), String> {
                         ""
                     };
                     return Err(format!(
-                        "pixel(image de forme [{h}, {w}], x = {x}, y = {y}) : attendu {want} (ligne y, colonne x), obtenu {got}{hint}"
+                        "pixel(image de forme [{h}, {w}], x = {x}, y = {y}) : obtenu {got}, ce n'est pas la valeur de la ligne y, colonne x{hint}"
                     ));
                 }
+                lus.push(got);
             }
         }
+        close_tensor(
+            &format!("pixel(img, x, y) pour chaque pixel (ligne y, colonne x) d'une image [{h}, {w}] tirée au hasard"),
+            &Tensor::from_vec(lus, &[h, w]),
+            &img,
+            0.0,
+        )?;
     }
     Ok(())
 }
@@ -157,6 +191,12 @@ fn indexage() -> Result<(), String> {
         ensure(b.to_vec() == before, || {
             "plafonner a modifié le tenseur reçu : il doit renvoyer une copie".to_string()
         })?;
+        close_tensor(
+            &format!("b après plafonner(b, {seuil}) (inchangé)"),
+            &b,
+            &Tensor::from_vec(before.clone(), &[4, 5]),
+            0.0,
+        )?;
     }
     Ok(())
 }
@@ -176,6 +216,12 @@ fn copie() -> Result<(), String> {
         ensure(!got.same_node(&t), || {
             "copie_modifiee renvoie le tenseur d'origine lui-même, pas une copie".to_string()
         })?;
+        close_tensor(
+            &format!("t après copie_modifiee(t de forme {shape:?}, {valeur}) (inchangé)"),
+            &t,
+            &Tensor::from_vec(before.clone(), &shape),
+            0.0,
+        )?;
         let mut want = before.clone();
         want[0] = valeur;
         close_tensor(
@@ -219,6 +265,22 @@ fn vue() -> Result<(), String> {
                 })?;
             }
         }
+        let want: Vec<f32> = (0..n * m)
+            .map(|f| {
+                let (i, j) = (f / m, f % m);
+                if lignes.contains(&i) && colonnes.contains(&j) {
+                    0.0
+                } else {
+                    before[i][j]
+                }
+            })
+            .collect();
+        close_tensor(
+            &format!("t après effacer_bloc(t de forme [{n}, {m}], {lignes:?}, {colonnes:?})"),
+            &t,
+            &Tensor::from_vec(want, &[n, m]),
+            0.0,
+        )?;
     }
     Ok(())
 }
@@ -274,6 +336,7 @@ fn reshape() -> Result<(), String> {
         ensure(got == want, || {
             format!("partage_memoire pour {what} : attendu {want}, obtenu {got}")
         })?;
+        observe_text(&format!("partage_memoire pour {what}"), &got.to_string());
     }
     Ok(())
 }

@@ -53,7 +53,12 @@ fn un_seul_appel<M: Module>(quoi: &str, espion: &Espion<M>, n: usize) -> Result<
             "{quoi} : forward doit recevoir un tenseur de forme [{n}, 1] (une ligne par abscisse), il a reçu la forme {:?}",
             appels[0]
         )
-    })
+    })?;
+    observe_text(
+        &format!("{quoi} : formes reçues par forward, appel par appel"),
+        &format!("{:?}", *appels),
+    );
+    Ok(())
 }
 
 fn neurone(a: f32, b: f32) -> Linear {
@@ -92,6 +97,7 @@ fn reseau() -> Result<(), String> {
             "reseau_etape2 : formes des paramètres attendues {want:?} (Linear(1, 3) puis Linear(3, 1), avec biais), obtenues {got:?}\n{r}"
         )
     })?;
+    observe_text("reseau_etape2 : formes des paramètres", &format!("{got:?}"));
     // Known weights, so that ReLU matters on [-2, 2].
     let p = r.parameters();
     let valeurs: [&[f32]; 4] = [
@@ -180,20 +186,25 @@ fn cassures() -> Result<(), String> {
     for (quoi, x, y, want) in cas {
         let got: usize = answers::nombre_cassures(&x, &y);
         ensure(got == want, || {
-            format!("nombre_cassures pour {quoi} : attendu {want}, obtenu {got}")
+            format!("nombre_cassures pour {quoi} : obtenu {got}, ce n'est pas le bon nombre")
         })?;
+        observe_text(&format!("nombre_cassures pour {quoi}"), &got.to_string());
     }
     Ok(())
 }
 
 fn subsidiaire() -> Result<(), String> {
-    for k in [1usize, 50, 200] {
+    // and one k drawn after seed(6): it changes from run to run
+    seed(6);
+    let tire = 2 + (Tensor::rand(&[1]).to_vec()[0] * 997.0) as usize;
+    for k in [1usize, 50, 200, tire] {
         let got: Vec<usize> = answers::forme_entree_couche2(k);
         ensure(got == vec![k, 3], || {
             format!(
-                "forme_entree_couche2({k}) : attendu [{k}, 3] (k lignes, une valeur par neurone de la première couche), obtenu {got:?}"
+                "forme_entree_couche2({k}) : obtenu {got:?}, ce n'est pas la forme de l'entrée de la deuxième couche pour k = {k} abscisses"
             )
         })?;
+        observe_text(&format!("forme_entree_couche2({k})"), &format!("{got:?}"));
     }
     Ok(())
 }

@@ -108,7 +108,9 @@ fn qu1() -> Result<(), String> {
             "reponse_qu1 : obtenu {got} %. Avant l'apprentissage, les poids sont tirés au hasard : \
              combien de chances a-t-on de tomber sur le bon chiffre parmi 10 ? (attendu entre 5 et 15 %)"
         )
-    })
+    })?;
+    // the value itself, for the comparison: 10 % give or take 5
+    close("reponse_qu1 (en %)", got, 10.0, 5.0)
 }
 
 fn qu4_qu5() -> Result<(), String> {
@@ -116,10 +118,13 @@ fn qu4_qu5() -> Result<(), String> {
     ensure(qu4 == 784, || {
         format!("reponse_qu4 : obtenu {qu4}, attendu le nombre de pixels d'une image de 28 × 28")
     })?;
+    observe_text("reponse_qu4", &qu4.to_string());
     let qu5: usize = answers::reponse_qu5();
     ensure(qu5 == 10, || {
         format!("reponse_qu5 : obtenu {qu5}, attendu le nombre de catégories de MNIST")
-    })
+    })?;
+    observe_text("reponse_qu5", &qu5.to_string());
+    Ok(())
 }
 
 fn qu6_qu7() -> Result<(), String> {
@@ -130,13 +135,15 @@ fn qu6_qu7() -> Result<(), String> {
              784 pixels vers 128 neurones, puis 128 vers les 10 scores"
         )
     })?;
+    observe_text("reponse_qu6", &format!("{qu6:?}"));
     let qu7: usize = answers::reponse_qu7();
     ensure((90_000..=110_000).contains(&qu7), || {
         format!(
             "reponse_qu7 : obtenu {qu7}, attendu de l'ordre de 100 000 (entre 90 000 et 110 000) ; \
              comptez les poids de chaque couche : entrées × sorties, plus un biais par sortie"
         )
-    })
+    })?;
+    close("reponse_qu7", qu7 as f32, 100_000.0, 10_000.0)
 }
 
 /// The (in, out) sizes of the Linear layers of `model`, in order, and whether a ReLU
@@ -186,6 +193,10 @@ fn architecture(
             "{quoi} : couches Linear (entrées, sorties) attendues {want:?}, obtenues {sizes:?}\n{model}"
         )
     })?;
+    observe_text(
+        &format!("{quoi} : couches Linear (entrées, sorties)"),
+        &format!("{sizes:?}"),
+    );
     ensure(relu_between, || {
         format!("{quoi} : il manque une ReLU::new() entre deux couches Linear\n{model}")
     })?;
@@ -193,6 +204,7 @@ fn architecture(
     ensure(n == params, || {
         format!("{quoi} : {params} paramètres attendus, obtenu {n}\n{model}")
     })?;
+    observe_text(&format!("{quoi} : nombre de paramètres"), &n.to_string());
     let x = Tensor::randn(&[5, 1, 28, 28]);
     let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| model.forward(&x)))
         .map_err(|_| {
@@ -206,7 +218,42 @@ fn architecture(
             "{quoi} : pour un lot (5, 1, 28, 28), sortie de forme [5, 10] attendue, obtenue {:?}",
             out.shape()
         )
-    })
+    })?;
+    observe_text(
+        &format!("{quoi} : forme de la sortie pour un lot (5, 1, 28, 28)"),
+        &format!("{:?}", out.shape()),
+    );
+    Ok(())
+}
+
+/// Gives every parameter of `model` values drawn after `seed(k)` (whatever the student's
+/// initialisation and training), then records its output, in eval mode, for images drawn at
+/// random: with the architecture asked for, it is the reference's output.
+fn sortie_poids_fixes(quoi: &str, model: &Sequential, k: u64) -> Result<(), String> {
+    seed(k);
+    for p in model.parameters() {
+        let forme = p.shape();
+        let entrees: usize = forme.iter().skip(1).product();
+        let echelle = if forme.len() >= 2 {
+            1.0 / (entrees as f32).sqrt()
+        } else {
+            0.1
+        };
+        let valeurs = Tensor::randn(&forme) * echelle;
+        no_grad(|| {
+            p.fill_(0.0);
+            p.add_(&valeurs);
+        });
+    }
+    let x = Tensor::randn(&[3, 1, 28, 28]);
+    model.eval();
+    let y = no_grad(|| model.forward(&x));
+    close_tensor(
+        &format!("{quoi} : sortie pour 3 images tirées au hasard, avec des poids fixés par le test (couches et activations de l'énoncé, dans l'ordre)"),
+        &y,
+        &y,
+        1e-3,
+    )
 }
 
 /// Trains `model` on 3 000 MNIST training images for 3 epochs (margin loss, SGD 0.01, lots
@@ -246,14 +293,16 @@ fn reseau1() -> Result<(), String> {
     seed(81);
     let model: Sequential = answers::reseau_1();
     architecture("reseau_1()", &model, &[(784, 10)], 7850)?;
-    apprend("reseau_1()", &model, 0.8)
+    apprend("reseau_1()", &model, 0.8)?;
+    sortie_poids_fixes("reseau_1()", &model, 91)
 }
 
 fn reseau2() -> Result<(), String> {
     seed(82);
     let model: Sequential = answers::reseau_2();
     architecture("reseau_2()", &model, &[(784, 128), (128, 10)], 101_770)?;
-    apprend("reseau_2()", &model, 0.8)
+    apprend("reseau_2()", &model, 0.8)?;
+    sortie_poids_fixes("reseau_2()", &model, 92)
 }
 
 fn reseau3() -> Result<(), String> {
@@ -265,5 +314,6 @@ fn reseau3() -> Result<(), String> {
         &[(784, 128), (128, 64), (64, 10)],
         784 * 128 + 128 + 128 * 64 + 64 + 64 * 10 + 10,
     )?;
-    apprend("reseau_3()", &model, 0.8)
+    apprend("reseau_3()", &model, 0.8)?;
+    sortie_poids_fixes("reseau_3()", &model, 93)
 }

@@ -64,24 +64,35 @@ fn h2(r: f64) -> f64 {
 }
 
 fn entropie() -> Result<(), String> {
-    let cas: [(&str, Vec<f64>, f64); 5] = [
+    // and a distribution of 5 outcomes drawn after seed(2): it changes from run to run
+    seed(2);
+    let tirage: Vec<f64> = Tensor::rand(&[5])
+        .to_vec()
+        .iter()
+        .map(|&v| 0.05 + v as f64)
+        .collect();
+    let somme: f64 = tirage.iter().sum();
+    let tirage: Vec<f64> = tirage.iter().map(|v| v / somme).collect();
+    let h_tirage: f64 = -tirage.iter().map(|p| p * p.ln()).sum::<f64>();
+    let cas: [(&str, Vec<f64>, f64); 6] = [
         (
-            "la boîte de gauche (26/30, 4/30)",
+            "la boîte de gauche (26/30, 4/30), du cours",
             vec![26.0 / 30.0, 4.0 / 30.0],
             h2(26.0 / 30.0),
         ),
         (
-            "la boîte du centre (14/30, 16/30)",
+            "la boîte du centre (14/30, 16/30), du cours",
             vec![14.0 / 30.0, 16.0 / 30.0],
             h2(14.0 / 30.0),
         ),
-        ("la boîte de droite (0, 1)", vec![0.0, 1.0], 0.0),
+        ("la boîte de droite (0, 1), du cours", vec![0.0, 1.0], 0.0),
         ("quatre issues équiprobables", vec![0.25; 4], 4f64.ln()),
         (
             "(0.5, 0, 0.5) : le terme nul doit être sauté",
             vec![0.5, 0.0, 0.5],
             2f64.ln(),
         ),
+        ("une loi de 5 issues tirée au hasard", tirage, h_tirage),
     ];
     for (quoi, p, want) in cas {
         let got: f64 = answers::entropie(&p);
@@ -92,8 +103,19 @@ fn entropie() -> Result<(), String> {
             ));
         }
         ensure((got - want).abs() <= 1e-6, || {
-            format!("entropie de {quoi} : attendu {want:.6} (à 1e-6 près), obtenu {got}")
+            if quoi.contains("du cours") {
+                format!("entropie de {quoi} : attendu {want:.6} (à 1e-6 près), obtenu {got}")
+            } else {
+                format!("entropie de {quoi} : obtenu {got}, ce n'est pas la valeur attendue (à 1e-6 près)")
+            }
         })?;
+        // recorded in f32: the tolerance covers the rounding
+        close(
+            &format!("entropie de {quoi}"),
+            got as f32,
+            want as f32,
+            2e-6,
+        )?;
     }
     Ok(())
 }
