@@ -24,10 +24,12 @@ fn main() {
         })
         .unwrap_or_default();
     // The course's order: ch1, ch2, …, ch10, then the others (demo) by name.
-    names.sort_by_key(|n| match n.strip_prefix("ch").and_then(|d| d.parse::<u32>().ok()) {
-        Some(k) => (0, k, String::new()),
-        None => (1, 0, n.clone()),
-    });
+    names.sort_by_key(
+        |n| match n.strip_prefix("ch").and_then(|d| d.parse::<u32>().ok()) {
+            Some(k) => (0, k, String::new()),
+            None => (1, 0, n.clone()),
+        },
+    );
 
     let mut out = String::new();
     writeln!(out, "/// The repository the grader was built from.").unwrap();

@@ -12,9 +12,10 @@
 //! `apprentissage::functional::softmax`, `Tensor::softmax` as a value), a call (`softmax(…)`
 //! after a glob import, unless the cell defines its own `fn softmax`), anywhere in a `use`
 //! item (so `use … as s` aliases are refused), and anywhere at all when the name starts with a
-//! capital (a type: `Conv2d`) or when the cell defines a `macro_rules!` (which can paste an
-//! identifier argument into a call). Local names that merely contain the word
-//! (`softmax_manuelle`) are other identifiers and stay allowed.
+//! capital (a type: `Conv2d`), when the cell defines a `macro_rules!` (which can paste an
+//! identifier argument into a call) or when it has a glob import (`use …::*`, which brings the
+//! library's functions in as bare names: `let f = softmax;`). Local names that merely contain
+//! the word (`softmax_manuelle`) are other identifiers and stay allowed.
 
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
 
@@ -47,7 +48,11 @@ pub fn violation(source: &str, rules: &Rules) -> Option<String> {
     }
     let tokens: TokenStream = source.parse().ok()?;
     let toks = flatten(tokens);
-    let strict = toks.iter().any(|t| t.word.as_deref() == Some("macro_rules"));
+    // a macro can paste an identifier argument into a call, and a glob import brings the
+    // library's functions in as bare names (`let f = softmax;`): then every occurrence counts
+    let strict = toks.iter().enumerate().any(|(i, t)| {
+        t.word.as_deref() == Some("macro_rules") || (t.punct == Some('*') && in_use_item(&toks, i))
+    });
     let rule = rules
         .rule
         .as_deref()
@@ -80,7 +85,9 @@ pub fn violation(source: &str, rules: &Rules) -> Option<String> {
     for name in &rules.require {
         let called = toks.iter().enumerate().any(|(i, t)| {
             t.word.as_deref() == Some(name.as_str())
-                && toks.get(i + 1).is_some_and(|n| n.open == Some(Delimiter::Parenthesis))
+                && toks
+                    .get(i + 1)
+                    .is_some_and(|n| n.open == Some(Delimiter::Parenthesis))
                 && !(i >= 1 && toks[i - 1].word.as_deref() == Some("fn"))
         });
         if !called {
@@ -216,13 +223,19 @@ fn forbidden_operator(toks: &[Tok], names: &[String]) -> Option<usize> {
             continue;
         }
         let prev = &toks[i - 1];
-        let binary = prev.word.is_some() || prev.close || (prev.punct.is_none() && !prev.open.is_some());
-        if !binary || prev.word.as_deref().is_some_and(|w| matches!(w, "return" | "in" | "let" | "mut")) {
+        let binary =
+            prev.word.is_some() || prev.close || (prev.punct.is_none() && prev.open.is_none());
+        if !binary
+            || prev
+                .word
+                .as_deref()
+                .is_some_and(|w| matches!(w, "return" | "in" | "let" | "mut"))
+        {
             continue;
         }
         // the left operand is a name itself (not `x.a`, `x::a`)
-        let left = is_name(i - 1)
-            && !(i >= 2 && (punct(toks, i - 2, '.') || punct(toks, i - 2, ':')));
+        let left =
+            is_name(i - 1) && !(i >= 2 && (punct(toks, i - 2, '.') || punct(toks, i - 2, ':')));
         // the right operand is a name itself (`a + b`, `a + *b`), not `b.len()`, `b[0]`, `b::x`
         let mut j = i + 1;
         while punct(toks, j, '*') {
@@ -231,7 +244,7 @@ fn forbidden_operator(toks: &[Tok], names: &[String]) -> Option<usize> {
         let right = is_name(j)
             && !punct(toks, j + 1, '.')
             && !punct(toks, j + 1, ':')
-            && !toks.get(j + 1).is_some_and(|t| t.open.is_some());
+            && toks.get(j + 1).is_none_or(|t| t.open.is_none());
         let reference = punct(toks, i + 1, '&');
         if left || right || reference {
             return Some(t.line);
@@ -279,6 +292,8 @@ mod tests {
             "fn f(x: &Tensor) -> Tensor { let m: Softmax = Default::default(); m.forward(x) }",
             "macro_rules! appel { ($x:expr, $m:ident) => { $x.$m(1) } }\nfn f(x: &Tensor) -> Tensor { appel!(x, softmax) }",
             "fn f(x: &Tensor) -> Tensor { x\n    .softmax(1) }",
+            "use apprentissage::functional::*;\nfn f(x: &Tensor) -> Tensor { let g = softmax; g(x, 1) }",
+            "fn f(x: &Tensor) -> Tensor { use apprentissage::functional::{*}; let g = softmax; g(x, 1) }",
             "fn f(xs: &[Tensor]) -> Vec<Tensor> { xs.iter().map(|x| x.softmax(1)).collect() }",
         ] {
             let why = violation(src, &softmax_rules());
@@ -374,6 +389,12 @@ mod tests {
 
     #[test]
     fn cells_without_rules_are_never_refused() {
-        assert_eq!(violation("fn f(x: &Tensor) -> Tensor { x.softmax(1) }", &Rules::default()), None);
+        assert_eq!(
+            violation(
+                "fn f(x: &Tensor) -> Tensor { x.softmax(1) }",
+                &Rules::default()
+            ),
+            None
+        );
     }
 }

@@ -69,17 +69,21 @@ pub fn grade_file(path: &Path, opts: &Options, slot: &Slot) -> Report {
     let chapter = reference::guess_chapter(opts.chapter.as_deref(), &stem, &ids)
         .and_then(|c| reference::chapter(&c));
     match (loaded, chapter) {
-        (_, Err(e)) => report.error = Some(e),
-        (Err(e), Ok(ch)) => {
-            report.chapter = Some(ch.name.clone());
+        // The file's own problem comes first, whatever its name: an unreadable file's chapter
+        // is only known from its name.
+        (Err(e), ch) => {
             report.error = Some(e.to_string());
-            let reason = short_load_reason(&e);
-            report.exercises = ch
-                .graded
-                .iter()
-                .map(|g| exercise(&g.id, g.points, Outcome::Missing, reason))
-                .collect();
+            if let Ok(ch) = ch {
+                report.chapter = Some(ch.name.clone());
+                let reason = short_load_reason(&e);
+                report.exercises = ch
+                    .graded
+                    .iter()
+                    .map(|g| exercise(&g.id, g.points, Outcome::Missing, reason))
+                    .collect();
+            }
         }
+        (_, Err(e)) => report.error = Some(e),
         (Ok(nb), Ok(ch)) => {
             report.chapter = Some(ch.name.clone());
             report.notes.extend(nb.warnings.iter().cloned());
@@ -93,14 +97,16 @@ pub fn grade_file(path: &Path, opts: &Options, slot: &Slot) -> Report {
 
 /// One line from the compiler's messages for the table.
 fn compile_reason(msg: &str) -> String {
-    let first = msg
-        .lines()
-        .find(|l| l.starts_with("erreur"))
-        .unwrap_or("erreur de compilation");
+    // rustc's own words (in English) are introduced as such; the grader's are French already
+    let first = match msg.lines().find(|l| l.starts_with("erreur")) {
+        Some(l) if l.contains("la compilation de cette cellule") => l.to_string(),
+        Some(l) => format!("message du compilateur (rustc) : {l}"),
+        None => "erreur de compilation".to_string(),
+    };
     if msg.contains("dans les tests") && !msg.contains("dans cette cellule") {
         format!("{first} (dans les tests, qui appellent votre code : gardez la signature donnée)")
     } else {
-        first.to_string()
+        first
     }
 }
 
@@ -108,6 +114,8 @@ fn short_load_reason(e: &LoadError) -> &'static str {
     match e {
         LoadError::TooBig { .. } => "fichier refusé (trop gros)",
         LoadError::OldFormat(_) => "fichier refusé (ancien format de carnet)",
+        LoadError::NewFormat(_) => "fichier refusé (format de carnet plus récent que 4)",
+        LoadError::NotFound => "fichier introuvable",
         LoadError::Io(_) => "fichier illisible",
         LoadError::NotRegular(_) => "refusé (pas un fichier ordinaire)",
         _ => "fichier refusé (pas un carnet Jupyter)",
@@ -127,7 +135,7 @@ fn grade_notebook(
         .graded
         .iter()
         .map(|g| match extracted.answers.get(&g.id) {
-            Some(a) if a.rejected.is_none() => CellSource {
+            Some(a) if a.rejected.is_none() && a.refused.is_none() => CellSource {
                 id: g.id.clone(),
                 source: a.source.clone(),
                 is_stub: false,
@@ -162,6 +170,12 @@ fn grade_notebook(
                 g.points,
                 Outcome::CompileError,
                 a.rejected.clone().unwrap_or_default(),
+            ),
+            (Some(a), _, _) if a.refused.is_some() => exercise(
+                &g.id,
+                g.points,
+                Outcome::Refused,
+                a.refused.clone().unwrap_or_default(),
             ),
             (_, Err(e), _) | (_, Ok(_), Err(e)) => {
                 let mut ex = exercise(

@@ -10,6 +10,7 @@
 
 mod compare;
 mod diagnostics;
+mod forbidden;
 mod generate;
 mod grade;
 mod notebook;

@@ -11,6 +11,7 @@ use std::path::Path;
 /// Why a file could not be used as a notebook; `Display` is a French sentence for students.
 #[derive(Debug)]
 pub enum LoadError {
+    NotFound,
     Io(String),
     /// A symbolic link, FIFO, device, socket or directory: never opened.
     NotRegular(String),
@@ -20,13 +21,20 @@ pub enum LoadError {
     },
     NotJson(String),
     NotNotebook(String),
+    /// nbformat 1 to 3.
     OldFormat(String),
+    /// nbformat 5 or later (or not a whole number).
+    NewFormat(String),
 }
 
 impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            LoadError::Io(e) => write!(f, "lecture impossible : {e}"),
+            LoadError::NotFound => write!(f, "fichier introuvable : vérifiez son chemin et son nom"),
+            LoadError::Io(e) => write!(
+                f,
+                "le fichier ne peut pas être lu (message du système : {e})"
+            ),
             LoadError::NotRegular(kind) => write!(
                 f,
                 "ce chemin est {kind}, pas un fichier ordinaire : seul un vrai fichier .ipynb est corrigé"
@@ -37,13 +45,18 @@ impl fmt::Display for LoadError {
                 size / 1_000_000,
                 limit / 1_000_000
             ),
-            LoadError::NotJson(e) => {
-                write!(f, "ce n'est pas un carnet Jupyter (JSON illisible : {e})")
-            }
+            LoadError::NotJson(e) => write!(
+                f,
+                "ce n'est pas un carnet Jupyter : le fichier n'est pas du JSON valide (détail de serde_json : {e})"
+            ),
             LoadError::NotNotebook(e) => write!(f, "ce n'est pas un carnet Jupyter ({e})"),
             LoadError::OldFormat(v) => write!(
                 f,
-                "carnet au format nbformat {v}, non pris en charge : enregistrez-le avec un Jupyter récent (format 4)"
+                "carnet à l'ancien format nbformat {v}, non pris en charge : enregistrez-le avec un Jupyter récent (format 4)"
+            ),
+            LoadError::NewFormat(v) => write!(
+                f,
+                "carnet au format nbformat {v}, plus récent que le format 4 que lit le correcteur : enregistrez-le au format 4 (celui de JupyterLab)"
             ),
         }
     }
@@ -93,7 +106,10 @@ fn linked_directory(path: &Path) -> Option<std::path::PathBuf> {
 /// between the check and the open changes nothing.
 pub fn read_limited(path: &Path, max_bytes: u64) -> Result<Vec<u8>, LoadError> {
     use std::os::unix::fs::OpenOptionsExt;
-    let io = |e: std::io::Error| LoadError::Io(e.to_string());
+    let io = |e: std::io::Error| match e.kind() {
+        std::io::ErrorKind::NotFound => LoadError::NotFound,
+        _ => LoadError::Io(e.to_string()),
+    };
     if let Some(link) = linked_directory(path) {
         return Err(LoadError::NotRegular(format!(
             "un chemin qui passe par un lien symbolique ({}) : donnez le chemin réel du fichier",
@@ -159,7 +175,10 @@ pub fn parse(bytes: &[u8]) -> Result<Notebook, LoadError> {
         .ok_or_else(|| LoadError::NotNotebook("le JSON n'est pas un objet".into()))?;
     match obj.get("nbformat") {
         Some(Value::Number(n)) if n.as_u64() == Some(4) => {}
-        Some(Value::Number(n)) => return Err(LoadError::OldFormat(n.to_string())),
+        Some(Value::Number(n)) if n.as_u64().is_some_and(|v| v < 4) => {
+            return Err(LoadError::OldFormat(n.to_string()))
+        }
+        Some(Value::Number(n)) => return Err(LoadError::NewFormat(n.to_string())),
         Some(_) => {
             return Err(LoadError::NotNotebook(
                 "« nbformat » n'est pas un nombre".into(),
@@ -218,18 +237,37 @@ pub fn cell_id(cell: &Value) -> Option<&str> {
     cell.get("id").and_then(Value::as_str)
 }
 
-/// `metadata.grader = {"id": …, "points": …}`.
+/// `metadata.grader = {"id": …, "points": …}`, with the exercise's rules (src/forbidden.rs):
+/// `"forbid"`, `"require"`, `"forbid_ops_on"` (lists of names) and `"rule"` (French text).
 #[derive(Clone, Debug, PartialEq)]
 pub struct GraderMeta {
     pub id: String,
     pub points: Option<f64>,
+    pub rules: crate::forbidden::Rules,
 }
 
 pub fn grader_meta(cell: &Value) -> Option<GraderMeta> {
     let g = cell.get("metadata")?.get("grader")?;
     let id = g.get("id")?.as_str()?.to_string();
     let points = g.get("points").and_then(Value::as_f64);
-    Some(GraderMeta { id, points })
+    let names = |key: &str| -> Vec<String> {
+        g.get(key)
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let rules = crate::forbidden::Rules {
+        forbid: names("forbid"),
+        require: names("require"),
+        forbid_ops_on: names("forbid_ops_on"),
+        rule: g.get("rule").and_then(Value::as_str).map(str::to_string),
+    };
+    Some(GraderMeta { id, points, rules })
 }
 
 /// Empties `outputs` and `execution_count` of a code cell.
@@ -275,8 +313,18 @@ mod tests {
             parse(b"{\"nbformat\": 3, \"worksheets\": []}"),
             Err(LoadError::OldFormat(_))
         ));
+        let v5 = parse(b"{\"nbformat\": 5, \"cells\": []}").err().unwrap();
+        assert!(matches!(v5, LoadError::NewFormat(_)), "{v5:?}");
+        assert!(!v5.to_string().contains("ancien"), "{v5}");
         assert!(matches!(parse(b"[1, 2]"), Err(LoadError::NotNotebook(_))));
         assert!(matches!(parse(b"not json"), Err(LoadError::NotJson(_))));
+        let missing = read_limited(Path::new("/nonexistent/ch7.ipynb"), 100).unwrap_err();
+        assert!(matches!(missing, LoadError::NotFound), "{missing:?}");
+        assert!(parse(b"not json")
+            .err()
+            .unwrap()
+            .to_string()
+            .contains("n'est pas du JSON valide (détail de serde_json : "));
     }
 
     #[test]

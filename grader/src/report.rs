@@ -14,6 +14,8 @@ pub enum Outcome {
     CompileError,
     Crash,
     Missing,
+    /// The answer does not do the exercise: a forbidden or missing call (src/forbidden.rs).
+    Refused,
 }
 
 impl Outcome {
@@ -26,6 +28,7 @@ impl Outcome {
             Outcome::CompileError => "COMPILE_ERROR",
             Outcome::Crash => "CRASH",
             Outcome::Missing => "MISSING",
+            Outcome::Refused => "REFUSED",
         }
     }
 
@@ -38,6 +41,7 @@ impl Outcome {
             Outcome::CompileError => "ne compile pas",
             Outcome::Crash => "plantage",
             Outcome::Missing => "absent",
+            Outcome::Refused => "refusé",
         }
     }
 }
@@ -95,17 +99,26 @@ impl Report {
                 *n = text(n);
             }
         }
-        self.score = self.exercises.iter().map(|e| e.points).sum();
-        self.max_score = self.exercises.iter().map(|e| e.max_points).sum();
+        // `+ 0.0`: the sum of no exercise is -0.0
+        self.score = self.exercises.iter().map(|e| e.points).sum::<f64>() + 0.0;
+        self.max_score = self.exercises.iter().map(|e| e.max_points).sum::<f64>() + 0.0;
     }
 }
 
+/// Points as a number (JSON, CSV, instructors' lines): `2`, `2.5`, `0.25`; never `-0`.
 pub fn points(p: f64) -> String {
+    let p = p + 0.0; // -0.0 (the sum of nothing) becomes 0
     if p.fract() == 0.0 {
         format!("{p:.0}")
     } else {
-        format!("{p:.2}")
+        let s = format!("{p:.2}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
     }
+}
+
+/// Points in French text: a decimal comma (`2,5`).
+pub fn points_fr(p: f64) -> String {
+    points(p).replace('.', ",")
 }
 
 fn indent(text: &str, by: &str) -> String {
@@ -134,10 +147,12 @@ pub fn text(r: &Report) -> String {
         .max()
         .unwrap_or(9)
         .max(9);
-    writeln!(s).unwrap();
-    writeln!(s, "  {:width$}  points  résultat", "exercice").unwrap();
+    if !r.exercises.is_empty() {
+        writeln!(s).unwrap();
+        writeln!(s, "  {:width$}  points  résultat", "exercice").unwrap();
+    }
     for e in &r.exercises {
-        let pts = format!("{}/{}", points(e.points), points(e.max_points));
+        let pts = format!("{}/{}", points_fr(e.points), points_fr(e.max_points));
         let reason = if e.reason.is_empty() {
             String::new()
         } else {
@@ -151,7 +166,16 @@ pub fn text(r: &Report) -> String {
         )
         .unwrap();
     }
-    writeln!(s, "\nTotal : {} / {}", points(r.score), points(r.max_score)).unwrap();
+    // a file that could not be graded at all (no chapter) has no table and no total
+    if !r.exercises.is_empty() {
+        writeln!(
+            s,
+            "\nTotal : {} / {}",
+            points_fr(r.score),
+            points_fr(r.max_score)
+        )
+        .unwrap();
+    }
     let details: Vec<&Exercise> = r
         .exercises
         .iter()
@@ -266,6 +290,73 @@ pub fn csv(reports: &[Report]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn points_in_numbers_and_in_french() {
+        assert_eq!(points(2.5), "2.5");
+        assert_eq!(points(0.25), "0.25");
+        assert_eq!(points(2.0), "2");
+        assert_eq!(points(-0.0), "0");
+        assert_eq!(points(2.999), "3");
+        assert_eq!(points_fr(2.5), "2,5");
+        assert_eq!(points_fr(12.0), "12");
+    }
+
+    #[test]
+    fn a_file_that_could_not_be_graded_has_no_total() {
+        let mut r = Report {
+            file: "x.ipynb".into(),
+            chapter: None,
+            score: 0.0,
+            max_score: 0.0,
+            error: Some("fichier introuvable".into()),
+            notes: vec![],
+            exercises: vec![],
+            seconds: 0.0,
+        };
+        r.finish();
+        let t = text(&r);
+        assert!(!t.contains("Total") && !t.contains("-0"), "{t}");
+        assert!(
+            t.contains("Impossible de corriger ce fichier : fichier introuvable"),
+            "{t}"
+        );
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(json["score"].to_string(), "0.0");
+    }
+
+    #[test]
+    fn refused_is_reported_in_french() {
+        assert_eq!(Outcome::Refused.code(), "REFUSED");
+        assert_eq!(Outcome::Refused.french(), "refusé");
+        let r = Report {
+            file: "a.ipynb".into(),
+            chapter: Some("ch9".into()),
+            score: 0.0,
+            max_score: 2.5,
+            error: None,
+            notes: vec![],
+            exercises: vec![Exercise {
+                id: "9.1-softmax".into(),
+                outcome: Outcome::Refused,
+                points: 0.0,
+                max_points: 2.5,
+                reason: "n'appelez pas `softmax`".into(),
+                details: String::new(),
+                output: String::new(),
+                notes: vec![],
+                seconds: 0.0,
+            }],
+            seconds: 0.0,
+        };
+        let t = text(&r);
+        assert!(t.contains("0/2,5  refusé : n'appelez pas `softmax`"), "{t}");
+        assert!(t.contains("Total : 0 / 2,5"), "{t}");
+        assert_eq!(
+            serde_json::to_value(&r).unwrap()["exercises"][0]["outcome"],
+            "REFUSED"
+        );
+    }
 
     #[test]
     fn csv_quotes_and_formats_points() {

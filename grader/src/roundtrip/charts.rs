@@ -7,12 +7,13 @@ use apprentissage::plot::Bars;
 use base64::Engine as _;
 
 /// Every outcome, in the order of the legend, with its colour (the badges' colours).
-pub const OUTCOMES: [(Outcome, (u8, u8, u8)); 7] = [
+pub const OUTCOMES: [(Outcome, (u8, u8, u8)); 8] = [
     (Outcome::Pass, (30, 132, 73)),
     (Outcome::Fail, (211, 84, 0)),
     (Outcome::Panic, (192, 57, 43)),
     (Outcome::Timeout, (125, 60, 152)),
     (Outcome::CompileError, (146, 43, 33)),
+    (Outcome::Refused, (183, 149, 11)),
     (Outcome::Crash, (52, 73, 94)),
     (Outcome::Missing, (128, 139, 150)),
 ];

@@ -21,7 +21,7 @@ section{border:1px solid #d9dee3;border-radius:.5rem;margin:1.2rem 0;padding:.2r
 section h2{font-size:1.1rem;display:flex;gap:.8rem;align-items:center;flex-wrap:wrap}
 .badge{font-size:.85rem;padding:.1rem .55rem;border-radius:1rem;color:#fff;font-weight:600}
 .PASS{background:#1e8449}.FAIL{background:#d35400}.PANIC{background:#c0392b}.TIMEOUT{background:#7d3c98}
-.COMPILE_ERROR{background:#922b21}.CRASH{background:#34495e}.MISSING{background:#808b96}
+.COMPILE_ERROR{background:#922b21}.CRASH{background:#34495e}.MISSING{background:#808b96}.REFUSED{background:#b7950b}
 .pts{margin-left:auto;font-weight:600}
 pre{background:#f6f8fa;border:1px solid #e1e4e8;border-radius:.35rem;padding:.5rem .7rem;overflow-x:auto;font-size:.88rem;margin:.4rem 0}
 table.code{border-collapse:collapse;width:100%;font-family:'DejaVu Sans Mono',monospace;font-size:.88rem;background:#f6f8fa;border:1px solid #e1e4e8}
