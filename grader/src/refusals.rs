@@ -20,11 +20,12 @@
 //!   defines a `macro_rules!` (which can turn an identifier argument into a call) except as a
 //!   path prefix or after a dot. `let env = …`, `cmd.env(…)` and `std::env::args()` stay
 //!   allowed;
-//! - `#[path = …]`, `#[debugger_visualizer]` and out-of-line modules `mod x;` (only
-//!   `mod x { … }` is allowed);
+//! - `#[path = …]` (also inside `cfg_attr`), `debugger_visualizer` anywhere, and out-of-line
+//!   modules `mod x;` (only `mod x { … }` is allowed);
 //! - inner attributes and `#!` lines, which would apply to the grader's generated module;
 //! - the grader's own items in the generated project (`grader_checks`, `grader_cell_…`,
-//!   `crate::support`): a cell has nothing to call there.
+//!   `support`): `grader_*` names and every `crate::` or `super::` path (the only ways up to
+//!   the project's root; a cell names its own items and earlier cells' directly).
 
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
 
@@ -37,6 +38,18 @@ const WORDS: &[(&str, &str)] = &[
     ("export_name", "l'attribut `export_name`"),
     ("link_section", "l'attribut `link_section`"),
     ("extern", "`extern` (code ou bibliothèques extérieurs)"),
+    (
+        "debugger_visualizer",
+        "l'attribut `#[debugger_visualizer]` (lecture d'un fichier à la compilation)",
+    ),
+    (
+        "crate",
+        "un chemin `crate::…` (il mène au code du correcteur ; nommez directement vos éléments)",
+    ),
+    (
+        "super",
+        "un chemin `super::…` (il mène au code du correcteur ; nommez directement vos éléments)",
+    ),
 ];
 
 /// Names of the standard macros that read files or the environment at compile time or emit
@@ -70,15 +83,9 @@ const MACROS: &[(&str, &str)] = &[
     ),
 ];
 
-/// Attributes refused on any item: `#[path]` and `#[debugger_visualizer]` read files at
-/// compile time, `#[link…]` names native code.
-const ATTRIBUTES: &[(&str, &str)] = &[
-    ("path", "l'attribut `#[path = …]`"),
-    (
-        "debugger_visualizer",
-        "l'attribut `#[debugger_visualizer]` (lecture d'un fichier à la compilation)",
-    ),
-];
+/// Attributes refused on any item: `#[path]` reads a file at compile time (also inside
+/// `cfg_attr`), `#[link…]` names native code.
+const ATTRIBUTES: &[(&str, &str)] = &[("path", "l'attribut `#[path = …]`")];
 
 /// `Some(French reason)` when the cell must not be compiled.
 pub fn refusal(source: &str) -> Option<String> {
@@ -142,6 +149,15 @@ fn names_a_macro(toks: &[TokenTree], i: usize, strict: bool) -> bool {
     strict && !path_prefix && !after_dot
 }
 
+/// `path = …` somewhere in an attribute's tokens (`cfg_attr(…, path = "…")`).
+fn assigns_path(tokens: TokenStream) -> bool {
+    let toks: Vec<TokenTree> = tokens.into_iter().collect();
+    toks.iter().enumerate().any(|(i, t)| match t {
+        TokenTree::Group(g) => assigns_path(g.stream()),
+        _ => is_word(Some(t), "path") && is_punct(toks.get(i + 1), '='),
+    })
+}
+
 fn line(t: &TokenTree) -> usize {
     t.span().start().line
 }
@@ -190,6 +206,9 @@ fn scan(tokens: TokenStream, strict: bool) -> Option<(String, usize)> {
                     if let Some(w) = first.as_ref().and_then(word) {
                         if let Some((_, what)) = ATTRIBUTES.iter().find(|(x, _)| *x == w) {
                             return Some((what.to_string(), line(t)));
+                        }
+                        if w == "cfg_attr" && assigns_path(g.stream()) {
+                            return Some((ATTRIBUTES[0].1.to_string(), line(t)));
                         }
                         if w.starts_with("link") {
                             return Some((format!("l'attribut `#[{w}…]`"), line(t)));
@@ -262,6 +281,12 @@ mod tests {
             "fn f() { let _ = crate::grader_checks(); }",
             "fn f() { crate::support::emit(\"x\"); }",
             "use super::super::support as s;",
+            "use crate::*;\nfn f() { support::emit(\"x\"); }",
+            "use crate::{support as s};",
+            "use super::*;",
+            "#[cfg_attr(all(), debugger_visualizer(gdb_script_file = \"../checks.rs\"))]\nmod vis {}",
+            "#[cfg_attr(all(), path = \"/tmp/x.rs\")]\nmod m {}",
+            "macro_rules! v { () => { #[debugger_visualizer(gdb_script_file = \"x\")] mod m {} } }\nv!();",
         ] {
             assert!(refused(src), "not refused: {src}");
         }
