@@ -14,6 +14,25 @@
 //! | `F.cross_entropy(logits, labels)` | `F::cross_entropy(&logits, &labels)` |
 //! | the course's margin loss (8.4.1) | `F::margin_loss(&scores, &labels, delta)` |
 //! | `…, reduction='sum'` | `F::cross_entropy_with(&logits, &labels, Reduction::Sum)`, … |
+//! | `F.linear(x, w, b)` | `F::linear(&x, &w, Some(&b))` |
+//! | `F.conv2d(x, w, b, stride=1, padding=0)` | `F::conv2d(&x, &w, Some(&b), 1, 0)` |
+//! | `F.max_pool2d(x, 2)` (stride = kernel) | `F::max_pool2d(&x, 2, 2, 0)` or `x.max_pool2d(2)` |
+//! | `F.avg_pool2d(x, 2)` (stride = kernel) | `F::avg_pool2d(&x, 2, 2, 0)` or `x.avg_pool2d(2)` |
+//!
+//! The layer functions, as PyTorch's, take every argument (Rust has no default arguments;
+//! the methods `x.max_pool2d(k)` and `x.avg_pool2d(k)` are the default stride):
+//!
+//! ```
+//! use apprentissage::prelude::*;
+//! let x = Tensor::ones(&[1, 1, 4, 4]);
+//! let w = Tensor::ones(&[2, 1, 3, 3]);
+//! let y = F::conv2d(&x, &w, None, 1, 1); // padding 1 keeps 4×4
+//! assert_eq!(y.shape(), vec![1, 2, 4, 4]);
+//! assert_eq!(F::max_pool2d(&y, 2, 2, 0).shape(), vec![1, 2, 2, 2]);
+//! assert_eq!(F::avg_pool2d(&y, 2, 2, 0).to_vec(), y.avg_pool2d(2).to_vec());
+//! let h = F::linear(&Tensor::ones(&[3, 8]), &Tensor::ones(&[5, 8]), None);
+//! assert_eq!((h.shape(), h.to_vec()[0]), (vec![3, 5], 8.0));
+//! ```
 //!
 //! The losses return a single number (a 0-dimensional tensor), the average over
 //! the samples by default ([`Reduction::Mean`], PyTorch's default too). The
@@ -29,6 +48,10 @@
 //! assert!(loss.item() < 0.5);
 //! assert_eq!(scores.grad().unwrap().shape(), vec![2, 3]);
 //! ```
+
+pub use crate::ops::conv::conv2d;
+pub use crate::ops::linear::linear;
+pub use crate::ops::pool::{avg_pool2d, max_pool2d};
 
 use crate::ops::loss;
 use crate::ops::{Dim, Indices};

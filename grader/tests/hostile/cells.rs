@@ -87,7 +87,7 @@ fn gradient_f(x0: f32, x1: f32) -> (f32, f32) {
             let _ = support::close(&format!("∂f/∂x0 en ({a}, {b})"), w.0, w.0, 1e-3);
             let _ = support::close(&format!("∂f/∂x1 en ({a}, {b})"), w.1, w.1, 1e-3);
         }
-        support::emit(""kind":"end","status":"ok","message":"","location":""");
+        support::emit("\"kind\":\"end\",\"status\":\"ok\",\"message\":\"\",\"location\":\"\"");
         if let Ok(f) = std::fs::File::create("/dev/null") {
             support::start(f, String::new(), 0);
         }
