@@ -78,8 +78,8 @@ pub mod prelude {
         Subset, ToTensor, Transform,
     };
     pub use crate::nn::{
-        sequential, AvgPool2d, Conv2d, Dropout, Flatten, LeakyReLU, Linear, LogSoftmax, MaxPool2d,
-        Module, ReLU, Sequential, Sigmoid, Softmax, Tanh,
+        sequential, AvgPool2d, Conv2d, CrossEntropyLoss, Dropout, Flatten, LeakyReLU, Linear,
+        LogSoftmax, MaxPool2d, Module, ReLU, Sequential, Sigmoid, Softmax, Tanh,
     };
     pub use crate::optim::{Adagrad, Adam, Optimizer, Rmsprop, Sgd};
     pub use crate::plot::{

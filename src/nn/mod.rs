@@ -9,6 +9,7 @@
 //! | `nn.Dropout(0.5)` | [`Dropout::new(0.5)`](Dropout) | 10.1.6 |
 //! | `nn.Flatten()` | [`Flatten::new()`](Flatten) | 10.1.7 |
 //! | `nn.ReLU()`, `nn.LeakyReLU(0.01)`, `nn.Sigmoid()`, `nn.Tanh()`, `nn.Softmax(1)`, `nn.LogSoftmax(1)` | [`ReLU::new()`](ReLU), [`LeakyReLU::new(0.01)`](LeakyReLU), … | |
+//! | `nn.CrossEntropyLoss()`, `criterion(scores, labels)` | [`CrossEntropyLoss::new()`](CrossEntropyLoss), `criterion.forward(&scores, &labels)` | 9.5.2 |
 //! | `nn.Sequential(a, b, c)` | [`sequential![a, b, c]`](crate::sequential) | 7.4 |
 //! | `model(x)`, `model.parameters()`, `model.train()`, `model.eval()`, `print(model)` | `model.forward(&x)`, `model.parameters()`, `model.train()`, `model.eval()`, `println!("{model}")` | |
 //!
@@ -105,6 +106,7 @@ mod dropout;
 mod flatten;
 pub mod init;
 mod linear;
+mod loss;
 pub(crate) mod module;
 mod pool;
 mod sequential;
@@ -114,6 +116,7 @@ pub use conv::Conv2d;
 pub use dropout::Dropout;
 pub use flatten::Flatten;
 pub use linear::Linear;
+pub use loss::CrossEntropyLoss;
 pub use module::{Module, ModuleDisplay, Summary};
 pub use pool::{AvgPool2d, MaxPool2d};
 pub use sequential::Sequential;
