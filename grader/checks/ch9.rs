@@ -8,6 +8,7 @@ pub const CHECKS: &[Check] = &[
     Check::new("9.3-entropie-croisee", entropie_croisee).timeout_secs(30),
     Check::new("9.4-log-softmax", log_softmax).timeout_secs(30),
     Check::new("9.4-nll", nll).timeout_secs(30),
+    Check::new("9.5-q10", q10).timeout_secs(30),
 ];
 
 /// The gradient of Σ w·f(x) with respect to x, for a fixed random w.
@@ -241,4 +242,20 @@ fn nll() -> Result<(), String> {
         &want,
         1e-5,
     )
+}
+
+/// Question 10, a multiple choice: why the accuracy function (TestOK) does not change.
+fn q10() -> Result<(), String> {
+    let got: char = answers::reponse_q10();
+    ensure(['a', 'b', 'c', 'd'].contains(&got), || {
+        format!("reponse_q10 renvoie {got:?} : répondez par l'une des lettres 'a', 'b', 'c', 'd'")
+    })?;
+    ensure(got == 'c', || {
+        format!(
+            "reponse_q10 : '{got}' n'est pas la bonne réponse. Comment la catégorie prédite est-elle \
+             choisie, et la softmax peut-elle changer l'ordre des scores d'une ligne ?"
+        )
+    })?;
+    observe_text("reponse_q10", &got.to_string());
+    Ok(())
 }

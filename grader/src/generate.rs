@@ -1,7 +1,10 @@
 //! `grader generate`: `solutions/<name>.ipynb` → `notebooks/<name>.ipynb`. In every code cell the
 //! lines from `// BEGIN SOLUTION` to `// END SOLUTION` become one `todo!("…")` line (the
-//! signature lines around them stay); outputs and execution counts are stripped; everything
-//! else is kept byte for byte.
+//! signature lines around them stay); in every markdown cell the lines from
+//! `<!-- BEGIN SOLUTION -->` to `<!-- END SOLUTION -->` (the written answer to a question,
+//! invisible markers in the instructor's rendered notebook) are removed, and a markdown cell
+//! left empty is dropped; outputs and execution counts are stripped; everything else is kept
+//! byte for byte.
 
 use crate::notebook::{self, LoadError};
 use serde_json::Value;
@@ -9,6 +12,9 @@ use std::path::{Path, PathBuf};
 
 pub const BEGIN: &str = "// BEGIN SOLUTION";
 pub const END: &str = "// END SOLUTION";
+/// The markers of an answer written in a markdown cell (HTML comments: Jupyter does not show them).
+pub const MD_BEGIN: &str = "<!-- BEGIN SOLUTION -->";
+pub const MD_END: &str = "<!-- END SOLUTION -->";
 
 /// The student's version of a cell's source; `label` names the exercise in the `todo!`.
 /// Errors on unbalanced or nested markers.
@@ -49,13 +55,75 @@ pub fn has_markers(source: &str) -> bool {
     source.lines().any(|l| l.trim() == BEGIN || l.trim() == END)
 }
 
+/// The student's version of a markdown cell: the lines from [`MD_BEGIN`] to [`MD_END`]
+/// removed, with one blank line after the block when the text before it already ends on a
+/// blank line (so that no run of blank lines is left), and no blank lines at the end.
+/// Errors on unbalanced or nested markers.
+pub fn strip_markdown_answers(source: &str) -> Result<String, String> {
+    let mut out = String::with_capacity(source.len());
+    let mut inside = false;
+    let mut just_closed = false;
+    let mut ends_with_block = false;
+    for (n, line) in source.split_inclusive('\n').enumerate() {
+        let trimmed = line.trim();
+        if trimmed == MD_BEGIN {
+            if inside {
+                return Err(format!("line {}: nested `{MD_BEGIN}`", n + 1));
+            }
+            inside = true;
+        } else if trimmed == MD_END {
+            if !inside {
+                return Err(format!("line {}: `{MD_END}` without `{MD_BEGIN}`", n + 1));
+            }
+            inside = false;
+            just_closed = true;
+            ends_with_block = true;
+        } else if !inside {
+            let blank_after_blank = trimmed.is_empty() && (out.is_empty() || out.ends_with("\n\n"));
+            if !(just_closed && blank_after_blank) {
+                out.push_str(line);
+                ends_with_block = false;
+            }
+            just_closed = false;
+        }
+    }
+    if inside {
+        return Err(format!("`{MD_BEGIN}` without `{MD_END}`"));
+    }
+    if ends_with_block {
+        // Jupyter's last line has no newline: the cell ends with its last non-blank line
+        let end = out.trim_end().len();
+        out.truncate(end);
+    }
+    Ok(out)
+}
+
+pub fn has_markdown_markers(source: &str) -> bool {
+    source
+        .lines()
+        .any(|l| l.trim() == MD_BEGIN || l.trim() == MD_END)
+}
+
 /// The student notebook derived from a solution notebook.
 pub fn student_notebook(solution: &Value) -> Result<Value, String> {
     let mut nb = solution.clone();
     let cells = nb["cells"]
         .as_array_mut()
         .ok_or("the notebook has no `cells` list")?;
+    let mut emptied = Vec::new();
     for (i, cell) in cells.iter_mut().enumerate() {
+        if notebook::cell_type(cell) == "markdown" {
+            let src = notebook::source(cell).ok_or(format!("cell {}: bad `source`", i + 1))?;
+            if has_markdown_markers(&src) {
+                let text =
+                    strip_markdown_answers(&src).map_err(|e| format!("cell {}: {e}", i + 1))?;
+                if text.trim().is_empty() {
+                    emptied.push(i);
+                }
+                notebook::set_source(cell, &text);
+            }
+            continue;
+        }
         if notebook::cell_type(cell) != "code" {
             continue;
         }
@@ -68,6 +136,10 @@ pub fn student_notebook(solution: &Value) -> Result<Value, String> {
             notebook::set_source(cell, &stub);
         }
         notebook::strip_outputs(cell);
+    }
+    // a markdown cell that held only an answer is dropped
+    for i in emptied.into_iter().rev() {
+        cells.remove(i);
     }
     Ok(nb)
 }
@@ -139,6 +211,49 @@ mod tests {
         assert!(stub_source("// BEGIN SOLUTION\n", "x").is_err());
         assert!(stub_source("// END SOLUTION\n", "x").is_err());
         assert!(stub_source("// BEGIN SOLUTION\n// BEGIN SOLUTION\n", "x").is_err());
+    }
+
+    #[test]
+    fn markdown_answers_are_removed_without_leaving_blank_runs() {
+        let src = "**Qu3.** Pourquoi ?\n\n<!-- BEGIN SOLUTION -->\nParce que.\n\nEt encore.\n<!-- END SOLUTION -->\n\n### Suite\n";
+        assert_eq!(
+            strip_markdown_answers(src).unwrap(),
+            "**Qu3.** Pourquoi ?\n\n### Suite\n"
+        );
+        // at the end of the cell (no trailing newline, as Jupyter writes it)
+        let src = "Question ?\n\n<!-- BEGIN SOLUTION -->\nRéponse.\n<!-- END SOLUTION -->";
+        assert_eq!(strip_markdown_answers(src).unwrap(), "Question ?");
+        // at the start of the cell
+        let src = "<!-- BEGIN SOLUTION -->\nRéponse.\n<!-- END SOLUTION -->\n\n## 9.6";
+        assert_eq!(strip_markdown_answers(src).unwrap(), "## 9.6");
+        // a cell without markers is kept byte for byte
+        let src = "# t\n\ntexte  \n";
+        assert_eq!(strip_markdown_answers(src).unwrap(), src);
+    }
+
+    #[test]
+    fn unbalanced_markdown_markers_are_errors() {
+        assert!(strip_markdown_answers("<!-- BEGIN SOLUTION -->\nx").is_err());
+        assert!(strip_markdown_answers("x\n<!-- END SOLUTION -->").is_err());
+        assert!(strip_markdown_answers(
+            "<!-- BEGIN SOLUTION -->\n<!-- BEGIN SOLUTION -->\n<!-- END SOLUTION -->"
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn a_markdown_cell_holding_only_an_answer_is_dropped() {
+        let nb = serde_json::json!({"cells": [
+            {"cell_type": "markdown", "metadata": {}, "source": ["Q ?\n", "<!-- BEGIN SOLUTION -->\n", "R\n", "<!-- END SOLUTION -->"]},
+            {"cell_type": "markdown", "metadata": {}, "source": ["<!-- BEGIN SOLUTION -->\n", "R2\n", "<!-- END SOLUTION -->"]},
+            {"cell_type": "code", "execution_count": null, "metadata": {}, "outputs": [], "source": ["// <!-- BEGIN SOLUTION -->"]}
+        ]});
+        let s = student_notebook(&nb).unwrap();
+        let cells = s["cells"].as_array().unwrap();
+        assert_eq!(cells.len(), 2);
+        assert_eq!(cells[0]["source"], serde_json::json!(["Q ?"]));
+        // markdown markers mean nothing in a code cell
+        assert_eq!(cells[1]["source"], nb["cells"][2]["source"]);
     }
 
     #[test]

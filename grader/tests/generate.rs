@@ -76,6 +76,65 @@ fn only_answers_outputs_and_counts_differ() {
     }
 }
 
+/// A written answer (markdown between `<!-- BEGIN SOLUTION -->` and `<!-- END SOLUTION -->`)
+/// reaches the generated notebook neither in its cell nor as a cell of its own.
+#[test]
+fn generate_removes_written_answers_from_markdown_cells() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("solutions")).unwrap();
+    let mut nb = solution();
+    let answer_in_cell = serde_json::json!({"cell_type": "markdown", "id": "question-qu3",
+        "metadata": {}, "source": ["**Qu3.** Pourquoi ?\n", "\n", "<!-- BEGIN SOLUTION -->\n",
+        "Réponse secrète : aucun gradient en test.\n", "<!-- END SOLUTION -->\n", "\n", "### Suite"]});
+    let answer_alone = serde_json::json!({"cell_type": "markdown", "id": "reponse-qu9",
+        "metadata": {}, "source": ["<!-- BEGIN SOLUTION -->\n", "Réponse secrète : non.\n",
+        "<!-- END SOLUTION -->"]});
+    let n = cells(&mut nb).len();
+    cells(&mut nb).push(answer_in_cell);
+    cells(&mut nb).push(answer_alone);
+    std::fs::write(
+        root.join("solutions/demo.ipynb"),
+        serde_json::to_string_pretty(&nb).unwrap(),
+    )
+    .unwrap();
+    assert!(run(&["--root", root.to_str().unwrap(), "generate"])
+        .status
+        .success());
+    let text = std::fs::read_to_string(root.join("notebooks/demo.ipynb")).unwrap();
+    assert!(!text.contains("secrète"), "an answer is left");
+    assert!(!text.contains("SOLUTION"));
+    let student = load(&root.join("notebooks/demo.ipynb"));
+    let out = student["cells"].as_array().unwrap();
+    assert_eq!(
+        out.len(),
+        n + 1,
+        "the cell that held only an answer is dropped"
+    );
+    assert_eq!(out[n]["id"], "question-qu3");
+    assert_eq!(
+        out[n]["source"],
+        serde_json::json!(["**Qu3.** Pourquoi ?\n", "\n", "### Suite"])
+    );
+}
+
+/// No student notebook of the course shows a written answer: no marker, no « Réponse » block.
+#[test]
+fn no_student_notebook_shows_an_answer() {
+    for entry in std::fs::read_dir(common::root().join("notebooks")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|x| x != "ipynb") {
+            continue;
+        }
+        let nb = load(&path);
+        for cell in nb["cells"].as_array().unwrap() {
+            let t = text(cell);
+            assert!(!t.contains("SOLUTION"), "{}: {t}", path.display());
+            assert!(!t.contains("<details>"), "{}: {t}", path.display());
+        }
+    }
+}
+
 fn root_solution() -> std::path::PathBuf {
     common::root().join("solutions/demo.ipynb")
 }
