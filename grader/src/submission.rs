@@ -222,6 +222,22 @@ mod tests {
         assert_eq!(ex.answers["9.1-softmax"].refused, None);
     }
 
+    /// The loss object computes the nll when given log-probabilities (their log_softmax is
+    /// themselves): the exercises forbid it as they forbid `cross_entropy`.
+    #[test]
+    fn the_cross_entropy_loss_object_is_refused_as_the_function() {
+        let (nb, ch) = ch9_with(&[(
+            "9.4-nll",
+            "fn mon_nll(log_probs: &Tensor, labels: &Tensor) -> Tensor {\n    CrossEntropyLoss::new().forward(log_probs, labels)\n}\n",
+        )]);
+        let ex = extract(&nb, &ch);
+        assert_eq!(
+            ex.answers["9.4-nll"].refused.as_deref(),
+            Some("ligne 2 : cet exercice demande d'écrire la nll vous-même : n'appelez pas `CrossEntropyLoss`")
+        );
+        assert_eq!(ex.answers["9.4-log-softmax"].refused, None);
+    }
+
     #[test]
     fn commands_are_refused_but_paths_and_negations_are_not() {
         assert!(evcxr_command(":dep foo = \"1\"\nfn f() {}").is_some());
