@@ -31,8 +31,10 @@ struct Tangent {
 /// z = f(x₀, y₀) + (x − x₀)·∂f/∂x + (y − y₀)·∂f/∂y,
 ///
 /// drawn in orange with its two tangent lines (x alone varies, y alone
-/// varies) in red; the legend writes the plane's equation. Faces are drawn from the
-/// farthest to the nearest, so the plane hides the surface behind it.
+/// varies) in red; the legend writes the plane's equation. The faces of the
+/// surface are drawn from the farthest to the nearest; the plane is drawn
+/// see-through on top (under a convex surface it would be hidden).
+/// [`Surface::yaw`] turns the point of view.
 ///
 /// ```
 /// use apprentissage::prelude::*;
