@@ -83,8 +83,8 @@ pub mod prelude {
     };
     pub use crate::optim::{Adagrad, Adam, Optimizer, Rmsprop, Sgd};
     pub use crate::plot::{
-        Animation, Bars, Chart, DecisionMap, Figure, Figures, Format, Graph, Heatmap, Histogram,
-        ImageGrid, Run, TrainingCurves,
+        Animation, Bars, Chart, DecisionMap, Diagram, Figure, Figures, Format, Graph, Heatmap,
+        Histogram, ImageGrid, Run, Surface, TrainingCurves,
     };
     pub use crate::{
         compose,

@@ -13,6 +13,8 @@
 //! | histograms, per colour channel | [`Histogram`] | 8.2.2 |
 //! | bars over named categories, stacked series | [`Bars`] | (the grader's class page) |
 //! | the computation graph with values and gradients | [`Graph`] | 2.4, 2.5.3 |
+//! | a surface z = f(x, y) in 3-D with its tangent plane | [`Surface`] | 2.2 |
+//! | boxes, circles and labelled arrows: block diagrams | [`Diagram`] | 1.1–1.3, 2.4, 5.1 |
 //!
 //! Each type is a builder: set what you need (`.title(…)`, `.size(…)`…),
 //! then either make it the last expression of a notebook cell, where it shows
@@ -55,6 +57,7 @@ mod chart;
 mod chart_draw;
 mod curves;
 mod decision;
+mod diagram;
 mod figure;
 mod figures;
 mod font;
@@ -67,6 +70,7 @@ mod images;
 mod input;
 mod raster;
 mod style;
+mod surface;
 #[cfg(test)]
 mod testing;
 
@@ -75,6 +79,7 @@ pub use bars::Bars;
 pub use chart::Chart;
 pub use curves::{Run, TrainingCurves};
 pub use decision::DecisionMap;
+pub use diagram::Diagram;
 pub use figure::{Figure, Format};
 pub use figures::{Figures, Panel};
 pub use graph::Graph;
@@ -82,3 +87,4 @@ pub use heatmap::Heatmap;
 pub use histogram::Histogram;
 pub use images::ImageGrid;
 pub use input::{Points, Values};
+pub use surface::Surface;
