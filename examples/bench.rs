@@ -186,7 +186,7 @@ fn mlp(data: &Mnist4) -> Row {
         let h = linear(&x.flatten_from(1), &p[0], Some(&p[1])).relu();
         linear(&h, &p[2], Some(&p[3]))
     };
-    let mut sgd = Sgd::new(p.clone(), 0.05).momentum(0.9);
+    let mut sgd = Sgd::new(p.clone()).lr(0.05).momentum(0.9);
     let (s, _) = train_epoch(&data.train.0, &data.train.1, &forward, &mut sgd);
     let acc = accuracy(&data.test.0, &data.test.1, &forward);
     let n = data.train.1.numel() as f64;
@@ -273,7 +273,7 @@ fn tiny() -> Row {
     let (x, y) = spiral();
     let p = [linear_params(2, 100), linear_params(100, 3)].concat();
     let forward = |x: &Tensor| linear(&linear(x, &p[0], Some(&p[1])).relu(), &p[2], Some(&p[3]));
-    let mut sgd = Sgd::new(p.clone(), 1.0);
+    let mut sgd = Sgd::new(p.clone()).lr(1.0);
     let start = Instant::now();
     let mut loss = 0.0;
     for _ in 0..1000 {

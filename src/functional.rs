@@ -4,7 +4,8 @@
 //! | PyTorch | apprentissage |
 //! |---|---|
 //! | `F.relu(x)` | `F::relu(&x)` or `x.relu()` |
-//! | `F.leaky_relu(x, 0.01)` | `F::leaky_relu(&x, 0.01)` or `x.leaky_relu(0.01)` |
+//! | `F.leaky_relu(x)` (slope 0.01) | `F::leaky_relu(&x, None)` or `x.leaky_relu(None)` |
+//! | `F.leaky_relu(x, 0.2)` | `F::leaky_relu(&x, 0.2)` or `x.leaky_relu(0.2)` |
 //! | `torch.sigmoid(x)` | `F::sigmoid(&x)` or `x.sigmoid()` |
 //! | `torch.tanh(x)` | `F::tanh(&x)` or `x.tanh()` |
 //! | `F.softmax(x, dim=1)` | `F::softmax(&x, 1)` or `x.softmax(1)` |
@@ -16,11 +17,17 @@
 //! | `…, reduction='sum'` | `F::cross_entropy_with(&logits, &labels, Reduction::Sum)`, … |
 //! | `F.linear(x, w, b)` | `F::linear(&x, &w, Some(&b))` |
 //! | `F.conv2d(x, w, b, stride=1, padding=0)` | `F::conv2d(&x, &w, Some(&b), 1, 0)` |
-//! | `F.max_pool2d(x, 2)` (stride = kernel) | `F::max_pool2d(&x, 2, 2, 0)` or `x.max_pool2d(2)` |
-//! | `F.avg_pool2d(x, 2)` (stride = kernel) | `F::avg_pool2d(&x, 2, 2, 0)` or `x.avg_pool2d(2)` |
+//! | `F.max_pool2d(x, 2)` (stride = kernel) | `F::max_pool2d(&x, 2, None, 0)` or `x.max_pool2d(2)` |
+//! | `F.max_pool2d(x, 3, stride=1, padding=1)` | `F::max_pool2d(&x, 3, 1, 1)` |
+//! | `F.avg_pool2d(x, 2)` (stride = kernel) | `F::avg_pool2d(&x, 2, None, 0)` or `x.avg_pool2d(2)` |
 //!
-//! The layer functions, as PyTorch's, take every argument (Rust has no default arguments;
-//! the methods `x.max_pool2d(k)` and `x.avg_pool2d(k)` are the default stride):
+//! Rust has no default arguments, so a function of `F` takes every argument of
+//! PyTorch's, in PyTorch's order. Where PyTorch's default is not a plain value
+//! but "the kernel size" or a slope, the argument is an `Option`: a value, or
+//! `None` for PyTorch's default — `stride=None` of the pooling functions is
+//! the kernel size, `negative_slope` of `leaky_relu` is [`LEAKY_RELU_SLOPE`]
+//! = 0.01. (Layers and optimizers take PyTorch's defaults instead, changed by
+//! builder methods: `MaxPool2d::new(2).stride(1)`, `Sgd::new(params).lr(0.1)`.)
 //!
 //! ```
 //! use apprentissage::prelude::*;
@@ -28,10 +35,16 @@
 //! let w = Tensor::ones(&[2, 1, 3, 3]);
 //! let y = F::conv2d(&x, &w, None, 1, 1); // padding 1 keeps 4×4
 //! assert_eq!(y.shape(), vec![1, 2, 4, 4]);
-//! assert_eq!(F::max_pool2d(&y, 2, 2, 0).shape(), vec![1, 2, 2, 2]);
-//! assert_eq!(F::avg_pool2d(&y, 2, 2, 0).to_vec(), y.avg_pool2d(2).to_vec());
+//! // stride None: the 2×2 windows side by side, as F.max_pool2d(y, 2)
+//! assert_eq!(F::max_pool2d(&y, 2, None, 0).shape(), vec![1, 2, 2, 2]);
+//! assert_eq!(F::max_pool2d(&y, 2, 1, 0).shape(), vec![1, 2, 3, 3]);
+//! assert_eq!(F::avg_pool2d(&y, 2, None, 0).to_vec(), y.avg_pool2d(2).to_vec());
 //! let h = F::linear(&Tensor::ones(&[3, 8]), &Tensor::ones(&[5, 8]), None);
 //! assert_eq!((h.shape(), h.to_vec()[0]), (vec![3, 5], 8.0));
+//! // F.leaky_relu(t): slope 0.01
+//! let t = tensor!([-3., 2.]);
+//! assert_eq!(F::leaky_relu(&t, None).to_vec(), vec![-0.03, 2.]);
+//! assert_eq!(F::leaky_relu(&t, 0.5).to_vec(), vec![-1.5, 2.]);
 //! ```
 //!
 //! The losses return a single number (a 0-dimensional tensor), the average over
@@ -49,6 +62,7 @@
 //! assert_eq!(scores.grad().unwrap().shape(), vec![2, 3]);
 //! ```
 
+pub use crate::ops::activation::LEAKY_RELU_SLOPE;
 pub use crate::ops::conv::conv2d;
 pub use crate::ops::linear::linear;
 pub use crate::ops::pool::{avg_pool2d, max_pool2d};
@@ -86,14 +100,18 @@ pub fn relu(x: &Tensor) -> Tensor {
     x.relu()
 }
 
-/// LeakyReLU(x) = x if x > 0, else `negative_slope`·x (`F.leaky_relu`,
-/// whose default slope is 0.01); see [`Tensor::leaky_relu`].
+/// LeakyReLU(x) = x if x > 0, else `negative_slope`·x (`F.leaky_relu`);
+/// `negative_slope` is a number, or `None` for PyTorch's default
+/// [`LEAKY_RELU_SLOPE`] = 0.01. See [`Tensor::leaky_relu`].
 ///
 /// ```
 /// use apprentissage::prelude::*;
-/// assert_eq!(F::leaky_relu(&tensor!([-1., 2.]), 0.01).to_vec(), vec![-0.01, 2.]);
+/// let x = tensor!([-1., 2.]);
+/// assert_eq!(F::leaky_relu(&x, None).to_vec(), vec![-0.01, 2.]); // F.leaky_relu(x)
+/// assert_eq!(F::leaky_relu(&x, 0.2).to_vec(), vec![-0.2, 2.]);   // F.leaky_relu(x, 0.2)
+/// assert_eq!(F::LEAKY_RELU_SLOPE, 0.01);
 /// ```
-pub fn leaky_relu(x: &Tensor, negative_slope: f32) -> Tensor {
+pub fn leaky_relu(x: &Tensor, negative_slope: impl Into<Option<f32>>) -> Tensor {
     x.leaky_relu(negative_slope)
 }
 
@@ -370,6 +388,53 @@ mod tests {
             F::cross_entropy(&s, &t) + F::nll_loss(&F::log_softmax(&s, 1), &t) * 0.5
         };
         assert_gradcheck(f, &[random(&[5, 3], 85)]);
+    }
+
+    // PyTorch's defaults. The expected values follow PyTorch's documented rules by hand (its
+    // wheel index is out of reach from this machine); in PyTorch they read
+    //   x = torch.arange(35.).reshape(1, 1, 5, 7)
+    //   F.max_pool2d(x, (3, 2), padding=(1, 0))  # stride=None: (3, 2); OH = (5+2−3)//3+1 = 2, OW = 3
+    //   F.avg_pool2d(x, (3, 2), padding=(1, 0))  # zeros counted: divisor 6
+    //   F.leaky_relu(torch.tensor([-3., -0.5, 0., 2.]))  # negative_slope=0.01
+    #[test]
+    fn pooling_stride_none_is_the_kernel_size() {
+        let x = Tensor::arange(0.0, 35.0, 1.0).reshape(&[1, 1, 5, 7]);
+        // first row of windows: input rows −1 (padding), 0, 1; second: rows 2, 3, 4
+        let max = F::max_pool2d(&x, (3, 2), None, (1, 0));
+        assert_eq!(max.shape(), vec![1, 1, 2, 3]);
+        assert_eq!(max.to_vec(), vec![8., 10., 12., 29., 31., 33.]);
+        let avg = F::avg_pool2d(&x, (3, 2), None, (1, 0)).to_vec();
+        // (0 + 1 + 7 + 8) / 6, (2 + 3 + 9 + 10) / 6, …, (18 + 19 + 25 + 26 + 32 + 33) / 6
+        let want = [16. / 6., 4., 32. / 6., 21.5, 23.5, 25.5];
+        assert!(
+            avg.iter().zip(want).all(|(a, b)| (a - b).abs() < 1e-5),
+            "{avg:?}"
+        );
+        let explicit = F::max_pool2d(&x, (3, 2), (3, 2), (1, 0));
+        assert_eq!(max.to_vec(), explicit.to_vec());
+        assert_eq!(F::max_pool2d(&x, 2, Some(1), 0).shape(), vec![1, 1, 4, 6]);
+        // the layers and the methods have the same default
+        assert_eq!(
+            MaxPool2d::new(2).forward(&x).to_vec(),
+            F::max_pool2d(&x, 2, None, 0).to_vec()
+        );
+        assert_eq!(
+            x.avg_pool2d(2).to_vec(),
+            F::avg_pool2d(&x, 2, None, 0).to_vec()
+        );
+    }
+
+    #[test]
+    fn leaky_relu_slope_none_is_one_hundredth_everywhere() {
+        let x = tensor!([-3., -0.5, 0., 2.]).requires_grad_();
+        let want = vec![-0.03, -0.005, 0., 2.];
+        assert_eq!(F::leaky_relu(&x, None).to_vec(), want);
+        assert_eq!(x.leaky_relu(None).to_vec(), want);
+        assert_eq!(LeakyReLU::new().forward(&x).to_vec(), want);
+        assert_eq!(LeakyReLU::default().forward(&x).to_vec(), want);
+        F::leaky_relu(&x, None).sum().backward();
+        assert_eq!(x.grad().unwrap().to_vec(), vec![0.01, 0.01, 0.01, 1.]);
+        assert_eq!(F::LEAKY_RELU_SLOPE, 0.01);
     }
 
     #[test]

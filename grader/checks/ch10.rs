@@ -157,13 +157,13 @@ fn entrainement() -> Result<(), String> {
     // une_epoch against the reference loop, on two identical networks
     let etudiant = petit_reseau(11);
     let temoin = petit_reseau(11);
-    let mut sgd = Sgd::new(etudiant.parameters(), 0.5);
+    let mut sgd = Sgd::new(etudiant.parameters()).lr(0.5);
     etudiant.eval();
     let perte: f32 = answers::une_epoch(&etudiant, &mut sgd, &lots);
     ensure(etudiant.is_training(), || {
         "une_epoch doit mettre le réseau en mode apprentissage (modele.train()) : après l'appel, le réseau est encore en mode eval".to_string()
     })?;
-    let mut sgd_temoin = Sgd::new(temoin.parameters(), 0.5);
+    let mut sgd_temoin = Sgd::new(temoin.parameters()).lr(0.5);
     let mut pertes = Vec::new();
     for (images, etiquettes) in lots.iter() {
         sgd_temoin.zero_grad();

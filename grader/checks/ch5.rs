@@ -62,10 +62,7 @@ fn un_seul_appel<M: Module>(quoi: &str, espion: &Espion<M>, n: usize) -> Result<
 }
 
 fn neurone(a: f32, b: f32) -> Linear {
-    let couche = Linear::new(1, 1);
-    couche.weight.data_mut().fill(a);
-    couche.bias.as_ref().unwrap().data_mut().fill(b);
-    couche
+    Linear::from_weights(tensor!([[a]]), Some(tensor!([b])))
 }
 
 fn sans_boucle() -> Result<(), String> {

@@ -19,12 +19,6 @@ fn liste(t: &Tensor) -> String {
     format!("[{}]", v.join(", "))
 }
 
-/// Overwrites the values of a parameter (weights chosen by a check).
-fn fixe(p: &Tensor, valeurs: &Tensor) {
-    assert_eq!(p.shape(), valeurs.shape());
-    *p.data_mut() = valeurs.to_array();
-}
-
 // ----- 7.2 ------------------------------------------------------------------
 
 fn adagrad() -> Result<(), String> {
@@ -120,13 +114,10 @@ fn adagrad() -> Result<(), String> {
 
 /// A Linear(2, 3) layer with chosen weights (not symmetric in x and y).
 fn couche_fixe() -> Linear {
-    let couche = Linear::new(2, 3);
-    fixe(
-        &couche.weight,
-        &tensor!([[1.0, 0.3], [-0.4, 1.2], [-0.5, -0.9]]),
-    );
-    fixe(couche.bias.as_ref().unwrap(), &tensor!([0.1, -0.2, 0.05]));
-    couche
+    Linear::from_weights(
+        tensor!([[1.0, 0.3], [-0.4, 1.2], [-0.5, -0.9]]),
+        Some(tensor!([0.1, -0.2, 0.05])),
+    )
 }
 
 /// A grid of n rows (y) and m columns (x), as the notebook's `grille` but not square.
@@ -279,8 +270,8 @@ fn epoque() -> Result<(), String> {
     let a = Linear::new(2, 3);
     seed(11);
     let b = Linear::new(2, 3);
-    let mut opt_a = Sgd::new(a.parameters(), 0.05);
-    let mut opt_b = Sgd::new(b.parameters(), 0.05);
+    let mut opt_a = Sgd::new(a.parameters()).lr(0.05);
+    let mut opt_b = Sgd::new(b.parameters()).lr(0.05);
     for passage in 1..=3 {
         formes.borrow_mut().clear();
         let got: f32 = answers::epoque(&a, &mut opt_a, &points, &cats, &hinge);

@@ -347,7 +347,7 @@ fn apprend(quoi: &str, model: &Sequential, seuil: f32) -> Result<(), String> {
     let (x_test, y_test) = full_batch(&Subset::new(&test, (0..1000).collect()));
     seed(0);
     let loader = DataLoader::new(&petite, 50).shuffle(true);
-    let mut optimizer = Sgd::new(model.parameters(), 0.01);
+    let mut optimizer = Sgd::new(model.parameters()).lr(0.01);
     for _ in 0..3 {
         for (x, y) in &loader {
             optimizer.zero_grad();

@@ -9,7 +9,7 @@
 //! use apprentissage::prelude::*;
 //! let x = tensor!([[-1., 0., 2.]]);
 //! assert_eq!(ReLU::new().forward(&x).to_vec(), vec![0., 0., 2.]);
-//! assert_eq!(LeakyReLU::new(0.1).forward(&x).to_vec(), vec![-0.1, 0., 2.]);
+//! assert_eq!(LeakyReLU::new().negative_slope(0.1).forward(&x).to_vec(), vec![-0.1, 0., 2.]);
 //! assert_eq!(Softmax::new(1).forward(&x).sum().item(), 1.0);
 //! ```
 
@@ -53,11 +53,13 @@ impl Module for ReLU {
     }
 }
 
-/// LeakyReLU(x) = x if x > 0, else `negative_slope`·x (PyTorch's `nn.LeakyReLU`).
+/// LeakyReLU(x) = x if x > 0, else `negative_slope`·x (PyTorch's `nn.LeakyReLU`),
+/// with PyTorch's default slope 0.01 ([`LEAKY_RELU_SLOPE`](crate::ops::activation::LEAKY_RELU_SLOPE))
+/// unless [`negative_slope`](LeakyReLU::negative_slope) says otherwise.
 ///
 /// ```
 /// use apprentissage::prelude::*;
-/// let m = LeakyReLU::default(); // slope 0.01, as in PyTorch
+/// let m = LeakyReLU::new(); // nn.LeakyReLU(): slope 0.01
 /// assert_eq!(m.forward(&tensor!([-2., 2.])).to_vec(), vec![-0.02, 2.]);
 /// assert_eq!(m.to_string(), "LeakyReLU(negative_slope=0.01)");
 /// ```
@@ -67,19 +69,32 @@ pub struct LeakyReLU {
 }
 
 impl LeakyReLU {
-    /// The layer with the given slope for x < 0 (`nn.LeakyReLU(negative_slope)`).
-    pub fn new(negative_slope: f32) -> LeakyReLU {
+    /// The layer with PyTorch's default slope 0.01 (`nn.LeakyReLU()`).
+    pub fn new() -> LeakyReLU {
         LeakyReLU {
-            negative_slope,
+            negative_slope: crate::ops::activation::LEAKY_RELU_SLOPE,
             training: Cell::new(true),
         }
+    }
+
+    /// The same layer with another slope for x < 0 (`nn.LeakyReLU(0.2)`).
+    ///
+    /// ```
+    /// use apprentissage::prelude::*;
+    /// let m = LeakyReLU::new().negative_slope(0.2);
+    /// assert_eq!(m.forward(&tensor!([-1., 1.])).to_vec(), vec![-0.2, 1.]);
+    /// assert_eq!(m.to_string(), "LeakyReLU(negative_slope=0.2)");
+    /// ```
+    pub fn negative_slope(mut self, negative_slope: f32) -> LeakyReLU {
+        self.negative_slope = negative_slope;
+        self
     }
 }
 
 impl Default for LeakyReLU {
-    /// Slope 0.01, PyTorch's default.
+    /// Slope 0.01, PyTorch's default: [`LeakyReLU::new`].
     fn default() -> LeakyReLU {
-        LeakyReLU::new(0.01)
+        LeakyReLU::new()
     }
 }
 

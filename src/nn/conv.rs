@@ -2,7 +2,7 @@
 
 use std::cell::Cell;
 
-use super::init::uniform_parameter;
+use super::init::{as_parameter, uniform_parameter};
 use super::module::{display_as_module, Module};
 use crate::ops::conv::{conv2d, IntoPair};
 use crate::tensor::Tensor;
@@ -58,6 +58,47 @@ impl Conv2d {
         Conv2d {
             weight,
             bias: Some(bias),
+            stride: (1, 1),
+            padding: (0, 0),
+            training: Cell::new(true),
+        }
+    }
+
+    /// A layer with the given filters, (out_channels, in_channels, kh, kw),
+    /// and biases, (out_channels) or `None`; stride 1 and no padding until
+    /// [`stride`](Conv2d::stride) and [`padding`](Conv2d::padding) say
+    /// otherwise. PyTorch writes it `nn.Conv2d(…)` followed by
+    /// `conv.weight.data = w` (and `bias`). As [`Linear::from_weights`](super::Linear::from_weights),
+    /// the layer keeps these tensors, made to require a gradient.
+    ///
+    /// Panics if the weight does not have 4 dimensions or the bias does not
+    /// have one value per filter.
+    ///
+    /// ```
+    /// use apprentissage::prelude::*;
+    /// // one 2×2 filter that computes x[i][j] − x[i+1][j+1], plus 0.5
+    /// let c = Conv2d::from_weights(tensor!([[[[1., 0.], [0., -1.]]]]), Some(tensor!([0.5])));
+    /// let x = Tensor::arange(1.0, 10.0, 1.0).reshape(&[1, 1, 3, 3]);
+    /// assert_eq!(c.forward(&x).to_vec(), vec![-3.5; 4]);
+    /// assert_eq!(c.to_string(), "Conv2d(1, 1, kernel_size=(2, 2), stride=(1, 1))");
+    /// ```
+    pub fn from_weights(weight: Tensor, bias: Option<Tensor>) -> Conv2d {
+        let w = weight.shape();
+        assert!(
+            w.len() == 4,
+            "Conv2d::from_weights: the weight must have 4 dimensions (out_channels, in_channels, kh, kw), got shape {w:?}"
+        );
+        if let Some(b) = &bias {
+            assert!(
+                b.shape() == [w[0]],
+                "Conv2d::from_weights: the bias must have shape [{}] (one value per filter of the weight {w:?}), got {:?}",
+                w[0],
+                b.shape()
+            );
+        }
+        Conv2d {
+            weight: as_parameter(weight),
+            bias: bias.map(as_parameter),
             stride: (1, 1),
             padding: (0, 0),
             training: Cell::new(true),
@@ -199,6 +240,50 @@ mod tests {
             format!("{:?}", Conv2d::new(2, 4, (3, 1)).stride((2, 1)).bias(false)),
             "Conv2d(2, 4, kernel_size=(3, 1), stride=(2, 1), bias=false)"
         );
+    }
+
+    #[test]
+    fn from_weights_computes_the_cross_correlation_with_the_given_filters() {
+        // two filters over two channels, padding 1: at the top-left corner only x[·, 0, 0] and
+        // its right/lower neighbours are inside the image. By hand, with x[c] = c + 1 everywhere:
+        // filter 0 = ones → corner 4 pixels × (1 + 2) = 12, plus 1 = 13; filter 1 = channel 1 only,
+        // centre tap 3 → 3·2 = 6, minus 1 = 5.
+        let mut w = vec![1.0f32; 18];
+        w.extend([
+            0., 0., 0., 0., 0., 0., 0., 0., 0., 0., 0., 0., 0., 3., 0., 0., 0., 0.,
+        ]);
+        let c = Conv2d::from_weights(Tensor::from_vec(w, &[2, 2, 3, 3]), Some(tensor!([1., -1.])))
+            .padding(1);
+        let x = Tensor::cat(
+            &[
+                Tensor::ones(&[1, 1, 4, 4]),
+                Tensor::full(&[1, 1, 4, 4], 2.0),
+            ],
+            1,
+        );
+        let y = c.forward(&x);
+        assert_eq!(y.shape(), vec![1, 2, 4, 4]);
+        assert_eq!(
+            (y.to_vec()[0], y.to_vec()[5], y.to_vec()[16]),
+            (13., 28., 5.)
+        );
+        assert_eq!(c.num_parameters(), 38);
+    }
+
+    #[test]
+    #[should_panic(
+        expected = "Conv2d::from_weights: the bias must have shape [2] (one value per filter"
+    )]
+    fn from_weights_refuses_a_bias_of_the_wrong_size() {
+        Conv2d::from_weights(Tensor::zeros(&[2, 1, 3, 3]), Some(Tensor::zeros(&[1])));
+    }
+
+    #[test]
+    #[should_panic(
+        expected = "the weight must have 4 dimensions (out_channels, in_channels, kh, kw), got shape [2, 3, 3]"
+    )]
+    fn from_weights_refuses_a_weight_without_its_channel_axis() {
+        Conv2d::from_weights(Tensor::zeros(&[2, 3, 3]), None);
     }
 
     #[test]

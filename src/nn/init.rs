@@ -42,6 +42,13 @@ pub fn uniform_parameter(shape: &[usize], fan_in: usize) -> Tensor {
     Tensor::from_array(random::uniform(shape, -bound, bound)).requires_grad_()
 }
 
+/// `t` as a layer's parameter (`nn.Parameter(t)`): the same tensor, made to
+/// require a gradient, or a detached copy if an operation computed it.
+pub(crate) fn as_parameter(t: Tensor) -> Tensor {
+    let leaf = if t.is_leaf() { t } else { t.detach() };
+    leaf.requires_grad_()
+}
+
 /// Overwrites `t` with values drawn from U(low, high) (`nn.init.uniform_`).
 ///
 /// ```

@@ -2,7 +2,7 @@
 
 use std::cell::Cell;
 
-use super::init::uniform_parameter;
+use super::init::{as_parameter, uniform_parameter};
 use super::module::{display_as_module, Module};
 use crate::ops::linear::linear;
 use crate::tensor::Tensor;
@@ -68,6 +68,45 @@ impl Linear {
         Linear {
             weight: uniform_parameter(&[out_features, in_features], in_features),
             bias: None,
+            training: Cell::new(true),
+        }
+    }
+
+    /// A layer with the given weights, (out_features, in_features), and
+    /// biases, (out_features) or `None`: what PyTorch writes as
+    /// `nn.Linear(i, o)` followed by `layer.weight.data = w` (and `bias`).
+    /// The layer keeps these tensors (the same handles, made to require a
+    /// gradient): a tensor given to two layers ties their weights. A tensor
+    /// computed by an operation is first detached, as `nn.Parameter` does.
+    ///
+    /// Panics if the weight is not a matrix or the bias does not have one
+    /// value per row of the weight.
+    ///
+    /// ```
+    /// use apprentissage::prelude::*;
+    /// // one neuron y = 2·x₀ − x₁ + 0.5
+    /// let layer = Linear::from_weights(tensor!([[2., -1.]]), Some(tensor!([0.5])));
+    /// assert_eq!(layer.forward(&tensor!([[1., 3.]])).to_vec(), vec![-0.5]);
+    /// assert_eq!(layer.to_string(), "Linear(in_features=2, out_features=1, bias=true)");
+    /// assert!(layer.weight.requires_grad());
+    /// ```
+    pub fn from_weights(weight: Tensor, bias: Option<Tensor>) -> Linear {
+        let w = weight.shape();
+        assert!(
+            w.len() == 2,
+            "Linear::from_weights: the weight must be a matrix (out_features, in_features), got shape {w:?}"
+        );
+        if let Some(b) = &bias {
+            assert!(
+                b.shape() == [w[0]],
+                "Linear::from_weights: the bias must have shape [{}] (one value per row of the weight {w:?}), got {:?}",
+                w[0],
+                b.shape()
+            );
+        }
+        Linear {
+            weight: as_parameter(weight),
+            bias: bias.map(as_parameter),
             training: Cell::new(true),
         }
     }
@@ -159,6 +198,37 @@ mod tests {
                 assert!((a - e).abs() < 1e-6);
             }
         }
+    }
+
+    #[test]
+    fn from_weights_keeps_the_tensors_and_computes_x_wt_plus_b() {
+        // x·Wᵀ + b by hand: [1, 2, 3]·[[1, 0, −1], [0.5, 0.5, 0.5]]ᵀ + [0.1, −0.2] = [−1.9, 2.8]
+        let w = tensor!([[1., 0., -1.], [0.5, 0.5, 0.5]]);
+        let layer = Linear::from_weights(w.clone(), Some(tensor!([0.1, -0.2])));
+        assert!(layer.weight.same_node(&w) && w.requires_grad());
+        let y = layer.forward(&tensor!([[1., 2., 3.]]));
+        assert!((y.to_vec()[0] + 1.9).abs() < 1e-6 && (y.to_vec()[1] - 2.8).abs() < 1e-6);
+        assert_eq!((layer.in_features(), layer.out_features()), (3, 2));
+        // no bias, and a computed tensor becomes a leaf parameter
+        let computed = &tensor!([[1., 1.]]).requires_grad_() * 2.0;
+        let no_bias = Linear::from_weights(computed, None);
+        assert!(no_bias.weight.is_leaf() && no_bias.weight.requires_grad());
+        assert_eq!(no_bias.parameters().len(), 1);
+        assert_eq!(no_bias.forward(&tensor!([3., 4.])).to_vec(), vec![14.]);
+    }
+
+    #[test]
+    #[should_panic(expected = "Linear::from_weights: the bias must have shape [2]")]
+    fn from_weights_refuses_a_bias_of_the_wrong_size() {
+        Linear::from_weights(Tensor::zeros(&[2, 3]), Some(Tensor::zeros(&[3])));
+    }
+
+    #[test]
+    #[should_panic(
+        expected = "the weight must be a matrix (out_features, in_features), got shape [3]"
+    )]
+    fn from_weights_refuses_a_vector_weight() {
+        Linear::from_weights(Tensor::zeros(&[3]), None);
     }
 
     #[test]

@@ -4,11 +4,13 @@
 //! | PyTorch | apprentissage | course |
 //! |---|---|---|
 //! | `nn.Linear(784, 128)` | [`Linear::new(784, 128)`](Linear::new) | 5.1 |
+//! | `nn.Linear(2, 3)` then `layer.weight.data = w`, `layer.bias.data = b` | [`Linear::from_weights(w, Some(b))`](Linear::from_weights) | |
 //! | `nn.Conv2d(3, 32, 5, stride=1, padding=2)` | [`Conv2d::new(3, 32, 5).stride(1).padding(2)`](Conv2d) | 10.1.3 |
-//! | `nn.MaxPool2d(2)`, `nn.AvgPool2d(2)` | [`MaxPool2d::new(2)`](MaxPool2d), [`AvgPool2d::new(2)`](AvgPool2d) | 10.1.5 |
+//! | `nn.Conv2d(…)` then `conv.weight.data = w`, `conv.bias.data = b` | [`Conv2d::from_weights(w, Some(b))`](Conv2d::from_weights) | |
+//! | `nn.MaxPool2d(2)`, `nn.AvgPool2d(2)` (stride = kernel) | [`MaxPool2d::new(2)`](MaxPool2d), [`AvgPool2d::new(2)`](AvgPool2d) (`.stride(1)` for `stride=1`) | 10.1.5 |
 //! | `nn.Dropout(0.5)` | [`Dropout::new(0.5)`](Dropout) | 10.1.6 |
 //! | `nn.Flatten()` | [`Flatten::new()`](Flatten) | 10.1.7 |
-//! | `nn.ReLU()`, `nn.LeakyReLU(0.01)`, `nn.Sigmoid()`, `nn.Tanh()`, `nn.Softmax(1)`, `nn.LogSoftmax(1)` | [`ReLU::new()`](ReLU), [`LeakyReLU::new(0.01)`](LeakyReLU), … | |
+//! | `nn.ReLU()`, `nn.LeakyReLU()`, `nn.Sigmoid()`, `nn.Tanh()`, `nn.Softmax(1)`, `nn.LogSoftmax(1)` | [`ReLU::new()`](ReLU), [`LeakyReLU::new()`](LeakyReLU) (`.negative_slope(0.2)` for `nn.LeakyReLU(0.2)`), … | |
 //! | `nn.CrossEntropyLoss()`, `criterion(scores, labels)` | [`CrossEntropyLoss::new()`](CrossEntropyLoss), `criterion.forward(&scores, &labels)` | 9.5.2 |
 //! | `nn.Sequential(a, b, c)` | [`sequential![a, b, c]`](crate::sequential) | 7.4 |
 //! | `model(x)`, `model.parameters()`, `model.train()`, `model.eval()`, `print(model)` | `model.forward(&x)`, `model.parameters()`, `model.train()`, `model.eval()`, `println!("{model}")` | |
@@ -81,7 +83,7 @@
 //!
 //! let images = Tensor::rand(&[16, 1, 28, 28]);
 //! let labels: Vec<usize> = (0..16).map(|i| i % 10).collect();
-//! let mut optim = Sgd::new(model.parameters(), 0.1);
+//! let mut optim = Sgd::new(model.parameters()).lr(0.1);
 //! let mut losses = Vec::new();
 //! for _ in 0..20 {
 //!     optim.zero_grad();                                    // remet à zéro le gradient
@@ -302,7 +304,7 @@ mod tests {
         let _lock = seeded();
         let model = sequential![Linear::new(3, 2), Tanh::new(), Linear::new(2, 1)];
         let before = model.parameters()[0].to_vec();
-        let mut optim = Sgd::new(model.parameters(), 0.5);
+        let mut optim = Sgd::new(model.parameters()).lr(0.5);
         let loss = model.forward(&Tensor::ones(&[4, 3])).pow(2.0).mean();
         loss.backward();
         assert!(model.parameters().iter().all(|p| p.grad().is_some()));
@@ -316,8 +318,7 @@ mod tests {
     fn tied_parameters_are_listed_once() {
         let _lock = seeded();
         let a = Linear::new(2, 2);
-        let mut b = Linear::no_bias(2, 2);
-        b.weight = a.weight.clone();
+        let b = Linear::from_weights(a.weight.clone(), None);
         let tied = sequential![a, b];
         assert_eq!(tied.parameters().len(), 2); // the shared weight and a's bias
         assert_eq!(tied.num_parameters(), 6);

@@ -3,7 +3,7 @@
 //! | op | forward y | backward ∂y/∂x |
 //! |---|---|---|
 //! | `relu` | max(0, x) | 1 if x > 0, else 0 (0 at x = 0, like PyTorch) |
-//! | `leaky_relu(a)` | x if x > 0, else a·x | 1 if x > 0, else a |
+//! | `leaky_relu(a)` | x if x > 0, else a·x (a = 0.01 if `None`) | 1 if x > 0, else a |
 //! | `sigmoid` | σ(x) = 1 / (1 + e⁻ˣ) | σ(x)·(1 − σ(x)) = y·(1 − y) |
 //! | `tanh` | (eˣ − e⁻ˣ) / (eˣ + e⁻ˣ) | 1 − tanh²(x) = 1 − y² |
 //!
@@ -26,6 +26,11 @@ use ndarray::{ArrayD, Zip};
 
 use crate::autograd::Op;
 use crate::tensor::Tensor;
+
+/// PyTorch's default slope of LeakyReLU for x < 0 (`negative_slope=0.01` of
+/// `F.leaky_relu` and `nn.LeakyReLU`): what `x.leaky_relu(None)`,
+/// `F::leaky_relu(&x, None)` and `LeakyReLU::new()` use.
+pub const LEAKY_RELU_SLOPE: f32 = 0.01;
 
 /// The activations, with what their backward needs to know.
 enum Activation {
@@ -103,8 +108,9 @@ impl Tensor {
         self.activation(Activation::Relu, |x| if x < 0.0 { 0.0 } else { x })
     }
 
-    /// LeakyReLU(x) = x if x > 0, else `negative_slope`·x (`F.leaky_relu`;
-    /// PyTorch's default slope is 0.01). Derivative: 1 if x > 0, else the slope.
+    /// LeakyReLU(x) = x if x > 0, else `negative_slope`·x (`F.leaky_relu`).
+    /// Derivative: 1 if x > 0, else the slope. `negative_slope` is a number, or
+    /// `None` for PyTorch's default, [`LEAKY_RELU_SLOPE`] = 0.01.
     ///
     /// ```
     /// use apprentissage::prelude::*;
@@ -113,8 +119,10 @@ impl Tensor {
     /// assert_eq!(y.to_vec(), vec![-0.2, 3.]);
     /// y.sum().backward();
     /// assert_eq!(x.grad().unwrap().to_vec(), vec![0.1, 1.]);
+    /// assert_eq!(x.leaky_relu(None).to_vec(), vec![-0.02, 3.]); // F.leaky_relu(x)
     /// ```
-    pub fn leaky_relu(&self, negative_slope: f32) -> Tensor {
+    pub fn leaky_relu(&self, negative_slope: impl Into<Option<f32>>) -> Tensor {
+        let negative_slope = negative_slope.into().unwrap_or(LEAKY_RELU_SLOPE);
         self.activation(Activation::LeakyRelu(negative_slope), move |x| {
             if x > 0.0 {
                 x

@@ -38,6 +38,7 @@ use std::hint::select_unpredictable;
 
 use ndarray::ArrayD;
 
+pub use super::window::IntoStride;
 use super::window::{Geometry, IntoPair, Windows};
 use crate::autograd::Op;
 use crate::tensor::Tensor;
@@ -120,35 +121,38 @@ impl Op for AvgPoolOp {
     }
 }
 
-/// 2-D max pooling, PyTorch's `F.max_pool2d(x, kernel_size, stride, padding)`.
+/// 2-D max pooling, PyTorch's `F.max_pool2d(x, kernel_size, stride=None, padding=0)`.
 ///
-/// `x` is (N, C, H, W) or (C, H, W); `kernel`, `stride` and `padding` are a
-/// number or a (height, width) pair (PyTorch's default stride is the kernel
-/// size: see [`Tensor::max_pool2d`]). The padding counts as −∞ and may be at
-/// most half the kernel. On ties the first maximum (in row-major order)
-/// receives the gradient; a NaN in a window wins, so that it stays visible.
+/// `x` is (N, C, H, W) or (C, H, W); `kernel` and `padding` are a number or a
+/// (height, width) pair; `stride` too, or `None` for PyTorch's default, the
+/// kernel size ([`IntoStride`]; `x.max_pool2d(k)` is the same with no padding).
+/// The padding counts as −∞ and may be at most half the kernel. On ties the
+/// first maximum (in row-major order) receives the gradient; a NaN in a window
+/// wins, so that it stays visible.
 ///
 /// ```
 /// use apprentissage::prelude::*;
-/// use apprentissage::ops::pool::max_pool2d;
 /// let x = tensor!([[[[-1., -2., -3.], [-4., -5., -6.]]]]);
 /// // 2×2 windows every 1 column, padded by one column of −∞ on each side
-/// let y = max_pool2d(&x, 2, (2, 1), (0, 1));
+/// let y = F::max_pool2d(&x, 2, (2, 1), (0, 1));
 /// assert_eq!(y.to_vec(), vec![-1., -1., -2., -3.]);
+/// // F.max_pool2d(x, 2, padding=(0, 1)): stride None = the kernel, 2
+/// assert_eq!(F::max_pool2d(&x, 2, None, (0, 1)).to_vec(), vec![-1., -2.]);
 /// ```
 pub fn max_pool2d(
     x: &Tensor,
     kernel: impl IntoPair,
-    stride: impl IntoPair,
+    stride: impl IntoStride,
     padding: impl IntoPair,
 ) -> Tensor {
     let (value, op) = {
         let xd = x.data();
+        let kernel = kernel.into_pair();
         let win = Windows::new(
             "max_pool2d",
             xd.shape(),
-            kernel.into_pair(),
-            stride.into_pair(),
+            kernel,
+            stride.into_stride(kernel),
             padding.into_pair(),
         );
         let (l, g) = (win.sizes().1, win.geo);
@@ -246,31 +250,33 @@ fn max_pool_any(x: &[f32], win: &Windows, out: &mut [f32], argmax: &mut [u32]) {
     }
 }
 
-/// 2-D average pooling, PyTorch's `F.avg_pool2d(x, kernel_size, stride, padding)`.
+/// 2-D average pooling, PyTorch's `F.avg_pool2d(x, kernel_size, stride=None, padding=0)`.
 ///
-/// Same arguments as [`max_pool2d`]; the padding counts as zeros and the
-/// divisor is always `kh·kw` (PyTorch's default `count_include_pad=True`).
+/// Same arguments as [`max_pool2d`] (a stride `None` is the kernel size); the
+/// padding counts as zeros and the divisor is always `kh·kw` (PyTorch's
+/// default `count_include_pad=True`).
 ///
 /// ```
 /// use apprentissage::prelude::*;
-/// use apprentissage::ops::pool::avg_pool2d;
 /// let x = Tensor::ones(&[1, 1, 2, 2]);
 /// // one row of zeros on top and at the bottom: the border windows average two 1s and two 0s
-/// assert_eq!(avg_pool2d(&x, 2, 1, (1, 0)).to_vec(), vec![0.5, 1., 0.5]);
+/// assert_eq!(F::avg_pool2d(&x, 2, 1, (1, 0)).to_vec(), vec![0.5, 1., 0.5]);
+/// assert_eq!(F::avg_pool2d(&x, 2, None, (1, 0)).to_vec(), vec![0.5, 0.5]);
 /// ```
 pub fn avg_pool2d(
     x: &Tensor,
     kernel: impl IntoPair,
-    stride: impl IntoPair,
+    stride: impl IntoStride,
     padding: impl IntoPair,
 ) -> Tensor {
     let (value, op) = {
         let xd = x.data();
+        let kernel = kernel.into_pair();
         let win = Windows::new(
             "avg_pool2d",
             xd.shape(),
-            kernel.into_pair(),
-            stride.into_pair(),
+            kernel,
+            stride.into_stride(kernel),
             padding.into_pair(),
         );
         let (hw, l) = win.sizes();
@@ -299,15 +305,15 @@ pub fn avg_pool2d(
 impl Tensor {
     /// Max pooling with a `kernel`×`kernel` window moved by `kernel`, no
     /// padding: PyTorch's `F.max_pool2d(x, 2)`, which halves the height and
-    /// width of (N, C, H, W) planes. See [`max_pool2d`] for other strides
-    /// and paddings.
+    /// width of (N, C, H, W) planes; `F::max_pool2d(x, kernel, None, 0)`.
+    /// See [`max_pool2d`] for other strides and paddings.
     ///
     /// ```
     /// use apprentissage::prelude::*;
     /// assert_eq!(Tensor::zeros(&[64, 6, 28, 28]).max_pool2d(2).shape(), vec![64, 6, 14, 14]);
     /// ```
     pub fn max_pool2d(&self, kernel: usize) -> Tensor {
-        max_pool2d(self, kernel, kernel, 0)
+        max_pool2d(self, kernel, None, 0)
     }
 
     /// Average pooling with a `kernel`×`kernel` window moved by `kernel`, no
@@ -318,7 +324,7 @@ impl Tensor {
     /// assert_eq!(Tensor::ones(&[1, 1, 4, 4]).avg_pool2d(2).to_vec(), vec![1.; 4]);
     /// ```
     pub fn avg_pool2d(&self, kernel: usize) -> Tensor {
-        avg_pool2d(self, kernel, kernel, 0)
+        avg_pool2d(self, kernel, None, 0)
     }
 }
 

@@ -42,6 +42,35 @@ impl IntoPair for (usize, usize) {
     }
 }
 
+/// The stride of a pooling window: a size as for [`IntoPair`] (`2`, `(2, 1)`),
+/// or `None` for PyTorch's default `stride=None`, which moves the window by
+/// its own size (windows side by side).
+///
+/// ```
+/// use apprentissage::ops::pool::IntoStride;
+/// assert_eq!(None.into_stride((3, 2)), (3, 2)); // the kernel size
+/// assert_eq!(Some(1).into_stride((3, 2)), (1, 1));
+/// assert_eq!(1.into_stride((3, 2)), (1, 1));
+/// assert_eq!((2, 1).into_stride((3, 2)), (2, 1));
+/// ```
+pub trait IntoStride {
+    /// The (height, width) stride of a window of size `kernel`.
+    fn into_stride(self, kernel: (usize, usize)) -> (usize, usize);
+}
+
+impl<T: IntoPair> IntoStride for T {
+    fn into_stride(self, _kernel: (usize, usize)) -> (usize, usize) {
+        self.into_pair()
+    }
+}
+
+/// `None` is the kernel size; `Some(s)` is `s` (a pair needs no `Some`).
+impl IntoStride for Option<usize> {
+    fn into_stride(self, kernel: (usize, usize)) -> (usize, usize) {
+        self.map_or(kernel, IntoPair::into_pair)
+    }
+}
+
 /// Everything about the shapes of one convolution (or pooling) window sweep.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Geometry {

@@ -8,13 +8,41 @@
 //! | [`Rmsprop`] | p ← p − lr·g / (√v + ε), v ← α·v + (1 − α)·g² (course 7.3) |
 //! | [`Adam`] | p ← p − lr·m̂ / (√v̂ + ε), with m̂, v̂ bias-corrected averages of g and g² |
 //!
+//! # One way to build them
+//!
+//! Every optimizer is built the same way: `new(params)` with PyTorch's
+//! default settings, then one builder method per setting to change, named as
+//! PyTorch's keyword argument:
+//!
+//! | PyTorch | apprentissage | default lr |
+//! |---|---|---|
+//! | `optim.SGD(params, lr=0.1, momentum=0.9)` | `Sgd::new(params).lr(0.1).momentum(0.9)` | 1e-3 |
+//! | `optim.Adagrad(params, lr=0.5)` | `Adagrad::new(params).lr(0.5)` | 1e-2 |
+//! | `optim.RMSprop(params, lr=0.01, alpha=0.9)` | `Rmsprop::new(params).lr(0.01).alpha(0.9)` | 1e-2 |
+//! | `optim.Adam(params, lr=1e-3, betas=(0.9, 0.99))` | `Adam::new(params).lr(1e-3).betas(0.9, 0.99)` | 1e-3 |
+//!
+//! Why the learning rate is a builder too, and not a second argument of `new`:
+//!
+//! * PyTorch 2 gives every optimizer a default learning rate (SGD's is 1e-3,
+//!   since PyTorch 2.2), so `lr` is a setting like the others, not a required
+//!   argument; `Adam::new(params)` alone is PyTorch's `optim.Adam(params)`.
+//! * PyTorch code always names it (`lr=0.1`): `.lr(0.1)` reads the same, where
+//!   a bare `0.1` in `new(params, 0.1)` would not say what it is.
+//! * One pattern for the four: switching from SGD to Adam changes one name,
+//!   nothing else (the course's 7.5 compares them in one loop).
+//!
+//! Each builder checks its value (a negative `lr`, a momentum ≥ 1 panic with
+//! the optimizer's and the setting's names).
+//!
+//! # The training loop
+//!
 //! The training loop is the course's "forme standard" (7.4):
 //!
 //! ```
 //! use apprentissage::prelude::*;
 //! // fit y = 3x with one weight
 //! let w = Tensor::zeros(&[1]).requires_grad_();
-//! let mut optimizer = Sgd::new(vec![w.clone()], 0.1);
+//! let mut optimizer = Sgd::new(vec![w.clone()]).lr(0.1);
 //! let x = tensor!([1., 2., 3.]);
 //! let y = &x * 3.0;
 //! for _ in 0..100 {

@@ -15,12 +15,13 @@ use ndarray::{ArrayD, Zip};
 use super::{check_hyper, for_each_param, Optimizer};
 use crate::tensor::Tensor;
 
-/// Gradient descent with a fixed step `lr` (the course's "pas constant").
+/// Gradient descent with a fixed step `lr` (the course's "pas constant"), with
+/// PyTorch's defaults: lr 1e-3, no momentum, no weight decay.
 ///
 /// ```
 /// use apprentissage::prelude::*;
 /// let w = tensor!([1.]).requires_grad_();
-/// let mut sgd = Sgd::new(vec![w.clone()], 0.5).momentum(0.9);
+/// let mut sgd = Sgd::new(vec![w.clone()]).lr(0.5).momentum(0.9);
 /// (&w * &w).sum().backward(); // gradient 2
 /// sgd.step();
 /// assert_eq!(w.item(), 0.0); // 1 − 0.5·2
@@ -35,17 +36,24 @@ pub struct Sgd {
 }
 
 impl Sgd {
-    /// SGD over `params` with learning rate `lr` (no momentum, no weight decay).
-    pub fn new(params: Vec<Tensor>, lr: f32) -> Sgd {
-        check_hyper("Sgd", "learning rate", lr, lr >= 0.0, "≥ 0");
+    /// SGD over `params` with PyTorch's default settings (`optim.SGD(params)`:
+    /// lr 1e-3, no momentum, no weight decay).
+    pub fn new(params: Vec<Tensor>) -> Sgd {
         Sgd {
             params,
-            lr,
+            lr: 1e-3,
             momentum: 0.0,
             nesterov: false,
             weight_decay: 0.0,
             buffers: Vec::new(),
         }
+    }
+
+    /// Learning rate (default 1e-3).
+    pub fn lr(mut self, lr: f32) -> Sgd {
+        check_hyper("Sgd", "learning rate", lr, lr >= 0.0, "≥ 0");
+        self.lr = lr;
+        self
     }
 
     /// Momentum factor μ in [0, 1) (PyTorch default 0).
@@ -128,16 +136,32 @@ mod tests {
     #[test]
     fn plain_sgd() {
         let p = param();
-        let mut sgd = Sgd::new(vec![p.clone()], 0.1);
+        let mut sgd = Sgd::new(vec![p.clone()]).lr(0.1);
         let got = run(&mut sgd, &p, 3);
         assert_close(&got, &[[0.8, -1.9], [0.62, -1.81], [0.458, -1.729]]);
+    }
+
+    #[test]
+    fn default_learning_rate_is_pytorchs_1e_3() {
+        // optim.SGD([p]) (PyTorch ≥ 2.2: lr=1e-3): p − 0.001·(p + 1)
+        let p = param();
+        let mut sgd = Sgd::new(vec![p.clone()]);
+        assert_eq!(sgd.learning_rate(), 1e-3);
+        let got = run(&mut sgd, &p, 2);
+        assert_close(&got, &[[0.998, -1.999], [0.996002, -1.998001]]);
+    }
+
+    #[test]
+    #[should_panic(expected = "Sgd: invalid learning rate -0.1: it must be ≥ 0")]
+    fn negative_learning_rate_is_refused() {
+        let _ = Sgd::new(vec![]).lr(-0.1);
     }
 
     #[test]
     fn momentum() {
         // b₂ = 0.9·[2, −1] + [1.8, −0.9] = [3.6, −1.8] → p₂ = [0.44, −1.72]
         let p = param();
-        let mut sgd = Sgd::new(vec![p.clone()], 0.1).momentum(0.9);
+        let mut sgd = Sgd::new(vec![p.clone()]).lr(0.1).momentum(0.9);
         let got = run(&mut sgd, &p, 3);
         assert_close(&got, &[[0.8, -1.9], [0.44, -1.72], [-0.028, -1.486]]);
     }
@@ -146,7 +170,10 @@ mod tests {
     fn nesterov() {
         // step 1: b = [2, −1], d = g + 0.9·b = [3.8, −1.9] → p = [0.62, −1.81]
         let p = param();
-        let mut sgd = Sgd::new(vec![p.clone()], 0.1).momentum(0.9).nesterov(true);
+        let mut sgd = Sgd::new(vec![p.clone()])
+            .lr(0.1)
+            .momentum(0.9)
+            .nesterov(true);
         let got = run(&mut sgd, &p, 3);
         let expected = [[0.62, -1.81], [0.1502, -1.5751], [-0.345358, -1.327321]];
         assert_close(&got, &expected);
@@ -156,7 +183,7 @@ mod tests {
     fn weight_decay() {
         // d = g + 0.5·p = [2.5, −2] → p = [0.75, −1.8]
         let p = param();
-        let mut sgd = Sgd::new(vec![p.clone()], 0.1).weight_decay(0.5);
+        let mut sgd = Sgd::new(vec![p.clone()]).lr(0.1).weight_decay(0.5);
         let got = run(&mut sgd, &p, 2);
         assert_close(&got, &[[0.75, -1.8], [0.5375, -1.63]]);
     }
@@ -164,7 +191,7 @@ mod tests {
     #[test]
     fn parameters_without_gradient_are_left_alone() {
         let (p, q) = (param(), tensor!([5.]).requires_grad_());
-        let mut sgd = Sgd::new(vec![p.clone(), q.clone()], 0.1).momentum(0.5);
+        let mut sgd = Sgd::new(vec![p.clone(), q.clone()]).lr(0.1).momentum(0.5);
         run(&mut sgd, &p, 2);
         assert_eq!(q.to_vec(), vec![5.]);
     }
@@ -172,6 +199,6 @@ mod tests {
     #[test]
     #[should_panic(expected = "Sgd: invalid momentum 1.5")]
     fn bad_momentum_is_refused() {
-        let _ = Sgd::new(vec![], 0.1).momentum(1.5);
+        let _ = Sgd::new(vec![]).lr(0.1).momentum(1.5);
     }
 }
