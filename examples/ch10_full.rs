@@ -179,6 +179,11 @@ struct Options {
     test: usize,
     /// The networks of 10.3 to train, numbered from 1 (all when empty).
     nets: Vec<usize>,
+    /// The seeds of the runs of each network of 10.3 (seed 1 alone when empty).
+    seeds: Vec<u64>,
+    /// Batch size and Adam's learning rate for 10.3.
+    batch: usize,
+    lr: f32,
 }
 
 fn lenet(options: &Options) -> Result<(), DataError> {
@@ -250,42 +255,64 @@ fn cifar(options: &Options) -> Result<(), DataError> {
     manual_seed(0);
     let (train, test) = (part(&train, options.train), part(&test, options.test));
     let epochs = options.epochs.unwrap_or(10);
+    let seeds = if options.seeds.is_empty() {
+        vec![1]
+    } else {
+        options.seeds.clone()
+    };
     println!(
-        "Exercise 10.3 on {} ({} training images, {} test images, {epochs} epochs, Adam 1e-3, batches of 64)",
+        "Exercise 10.3 on {} ({} training images, {} test images, {epochs} epochs, Adam {}, batches of {}, seeds {seeds:?})",
         train.dataset().name(),
         train.len(),
-        test.len()
+        test.len(),
+        options.lr,
+        options.batch
     );
     let test_loader = DataLoader::new(&test, 500);
     let mut summary = Vec::new();
-    for (k, (name, model)) in cifar_networks().into_iter().enumerate() {
+    for (k, (name, _)) in cifar_networks().into_iter().enumerate() {
         if !options.nets.is_empty() && !options.nets.contains(&(k + 1)) {
             continue;
         }
-        manual_seed(1);
-        let loader = DataLoader::new(&train, 64).shuffle(true);
-        let mut optimizer = Adam::new(model.parameters()).lr(1e-3);
-        let mut best = 0.0f32;
-        let mut last = 0.0;
+        let mut lasts = Vec::new();
+        let mut params = 0;
         let t = Instant::now();
-        for epoch in 1..=epochs {
-            let loss = train_epoch(&model, &mut optimizer, &loader);
-            last = accuracy(&[&model], &test_loader);
-            best = best.max(last);
-            println!(
-                "  {name:18} epoch {epoch:2}  loss {loss:.4}  test accuracy {:.2} %  ({:.0} s so far)",
-                100.0 * last,
-                t.elapsed().as_secs_f64()
-            );
+        for &seed in &seeds {
+            // the seed draws the initial weights and the order of the batches
+            manual_seed(seed);
+            let model = cifar_networks().swap_remove(k).1;
+            params = model.num_parameters();
+            let loader = DataLoader::new(&train, options.batch).shuffle(true);
+            let mut optimizer = Adam::new(model.parameters()).lr(options.lr);
+            let mut last = 0.0;
+            for epoch in 1..=epochs {
+                let loss = train_epoch(&model, &mut optimizer, &loader);
+                last = accuracy(&[&model], &test_loader);
+                println!(
+                    "  {name:18} seed {seed} epoch {epoch:2}  loss {loss:.4}  test accuracy {:.2} %  ({:.0} s so far)",
+                    100.0 * last,
+                    t.elapsed().as_secs_f64()
+                );
+            }
+            lasts.push(100.0 * last);
         }
-        summary.push((name, model.num_parameters(), last, best));
+        let seconds = t.elapsed().as_secs_f64() / seeds.len() as f64;
+        summary.push((name, params, lasts, seconds));
     }
-    println!("network             parameters  last epoch  best epoch");
-    for (name, params, last, best) in summary {
+    // the test set's own sampling noise: one standard error of a proportion p over n images
+    let standard_error =
+        |p: f32| 100.0 * (p / 100.0 * (1.0 - p / 100.0) / test.len() as f32).sqrt();
+    println!(
+        "network             parameters  last epoch: mean  [min, max] over seeds   std. error of the test set   s per run"
+    );
+    for (name, params, lasts, seconds) in summary {
+        let mean = lasts.iter().sum::<f32>() / lasts.len() as f32;
+        let (min, max) = lasts
+            .iter()
+            .fold((f32::MAX, f32::MIN), |(a, b), &x| (a.min(x), b.max(x)));
         println!(
-            "{name:18} {params:>11}  {:>8.2} %  {:>8.2} %",
-            100.0 * last,
-            100.0 * best
+            "{name:18} {params:>11}  {mean:>8.2} %  [{min:.2}, {max:.2}] %   ±{:.2} %   {seconds:.1} s",
+            standard_error(mean)
         );
     }
     Ok(())
@@ -298,6 +325,9 @@ fn main() -> ExitCode {
         train: 0,
         test: 0,
         nets: Vec::new(),
+        seeds: Vec::new(),
+        batch: 64,
+        lr: 1e-3,
     };
     let mut what = Vec::new();
     let mut i = 0;
@@ -307,6 +337,15 @@ fn main() -> ExitCode {
             "--epochs" => options.epochs = value(i),
             "--train" => options.train = value(i).unwrap_or(0),
             "--test" => options.test = value(i).unwrap_or(0),
+            "--batch" => options.batch = value(i).unwrap_or(64),
+            "--lr" => {
+                let lr = args.get(i + 1).and_then(|v| v.parse::<f32>().ok());
+                options.lr = lr.unwrap_or(1e-3);
+            }
+            "--seeds" => {
+                let list = args.get(i + 1).map(String::as_str).unwrap_or("");
+                options.seeds = list.split(',').filter_map(|n| n.parse().ok()).collect();
+            }
             "--nets" => {
                 let list = args.get(i + 1).map(String::as_str).unwrap_or("");
                 options.nets = list.split(',').filter_map(|n| n.parse().ok()).collect();

@@ -84,7 +84,7 @@ pub mod prelude {
     pub use crate::optim::{Adagrad, Adam, Optimizer, Rmsprop, Sgd};
     pub use crate::plot::{
         Animation, Bars, Chart, DecisionMap, Figure, Figures, Format, Graph, Heatmap, Histogram,
-        ImageGrid, Run, TrainingCurves,
+        ImageGrid, LayerKind, Run, Topology, TrainingCurves,
     };
     pub use crate::{
         compose,

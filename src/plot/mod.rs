@@ -13,6 +13,7 @@
 //! | histograms, per colour channel | [`Histogram`] | 8.2.2 |
 //! | bars over named categories, stacked series | [`Bars`] | (the grader's class page) |
 //! | the computation graph with values and gradients | [`Graph`] | 2.4, 2.5.3 |
+//! | a network's layers, left to right, with the shape of each output | [`Topology`] | 5.2, 10.1.7, 10.2 |
 //!
 //! Each type is a builder: set what you need (`.title(…)`, `.size(…)`…),
 //! then either make it the last expression of a notebook cell, where it shows
@@ -69,6 +70,7 @@ mod raster;
 mod style;
 #[cfg(test)]
 mod testing;
+mod topology;
 
 pub use animation::Animation;
 pub use bars::Bars;
@@ -82,3 +84,4 @@ pub use heatmap::Heatmap;
 pub use histogram::Histogram;
 pub use images::ImageGrid;
 pub use input::{Points, Values};
+pub use topology::{LayerKind, Topology};
