@@ -71,6 +71,7 @@ mod style;
 #[cfg(test)]
 mod testing;
 mod topology;
+mod topology_draw;
 
 pub use animation::Animation;
 pub use bars::Bars;

@@ -30,13 +30,12 @@
 //! assert_eq!(small.shapes(), vec![vec![4], vec![5], vec![1]]);
 //! ```
 
-use plotters::coord::Shift;
-use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::RGBColor;
 
-use super::figure::{Draw, Figure, Format, PlotResult, Target};
+use super::figure::{Figure, Format};
 use super::figures::displayable;
-use super::style::{self, colored_text, text, text_width};
+use super::style::{self, text_width};
+use super::topology_draw::{Layout, Placed};
 use crate::autograd::no_grad;
 use crate::nn::{Module, Sequential};
 use crate::tensor::Tensor;
@@ -60,7 +59,7 @@ pub enum LayerKind {
 
 impl LayerKind {
     /// Fill colour of the block's front face.
-    fn color(self) -> RGBColor {
+    pub(super) fn color(self) -> RGBColor {
         match self {
             LayerKind::Input => RGBColor(200, 200, 200),
             LayerKind::Conv => RGBColor(110, 160, 225),
@@ -74,10 +73,10 @@ impl LayerKind {
 
 /// One block: a layer's kind, its name and annotations, its output shape.
 #[derive(Clone, Debug)]
-struct Block {
-    kind: LayerKind,
-    lines: Vec<String>,
-    shape: Vec<usize>,
+pub(super) struct Block {
+    pub(super) kind: LayerKind,
+    pub(super) lines: Vec<String>,
+    pub(super) shape: Vec<usize>,
 }
 
 /// A network drawn block by block with the shape of each output (see the
@@ -89,15 +88,15 @@ pub struct Topology {
 }
 
 /// Text sizes and spacing, in pixels.
-const NAME_SIZE: f64 = 14.0;
-const LINE: i32 = 18;
+pub(super) const NAME_SIZE: f64 = 14.0;
+pub(super) const LINE: i32 = 18;
 const GAP: i32 = 34;
 const MARGIN: i32 = 16;
 /// Height of the tallest feature map, and of a column of neurons.
 const MAP_HEIGHT: f64 = 170.0;
 const COLUMN_WIDTH: i32 = 18;
 /// Neurons drawn in a column at most (the others are elided with ⋮).
-const NEURONS: usize = 7;
+pub(super) const NEURONS: usize = 7;
 
 impl Topology {
     /// An empty topology: add the input, then the layers.
@@ -268,13 +267,13 @@ fn map_dims(shape: &[usize]) -> Option<(usize, usize, usize)> {
 }
 
 /// `6×28×28`, or `120` for a vector.
-fn shape_text(shape: &[usize]) -> String {
+pub(super) fn shape_text(shape: &[usize]) -> String {
     let parts: Vec<String> = shape.iter().map(|n| n.to_string()).collect();
     parts.join("×")
 }
 
 /// The vertical rise of a box's depth (oblique projection).
-fn oblique(depth: i32) -> i32 {
+pub(super) fn oblique(depth: i32) -> i32 {
     (depth as f64 * 0.6).round() as i32
 }
 
@@ -326,142 +325,6 @@ fn describe(layer: &dyn Module) -> (Option<LayerKind>, String, Vec<String>) {
             (None, format!("DROPOUT {p}"), vec![])
         }
         other => (None, other.to_uppercase(), vec![]),
-    }
-}
-
-/// A block placed in the picture: its front face is `width × height`, its
-/// depth goes right and up; `column` is the horizontal room it takes.
-#[derive(Clone, Debug)]
-struct Placed {
-    block: Block,
-    width: i32,
-    height: i32,
-    depth: i32,
-    column: i32,
-    x: i32,
-}
-
-impl Placed {
-    /// The front face: (left, top, right, bottom), around the line `centre`.
-    fn front(&self, centre: i32) -> (i32, i32, i32, i32) {
-        let top = centre - self.height / 2;
-        (self.x, top, self.x + self.width, top + self.height)
-    }
-
-    /// The middle of the block's column.
-    fn middle(&self) -> i32 {
-        self.x + (self.width + self.depth) / 2
-    }
-}
-
-/// The whole picture, ready to draw.
-#[derive(Clone, Debug)]
-struct Layout {
-    blocks: Vec<Placed>,
-    title: Option<String>,
-    names_bottom: i32,
-    centre: i32,
-    shapes_top: i32,
-    width: i32,
-    height: i32,
-}
-
-fn shade(c: RGBColor, f: f64) -> RGBColor {
-    let s = |v: u8| (v as f64 * f).clamp(0.0, 255.0) as u8;
-    RGBColor(s(c.0), s(c.1), s(c.2))
-}
-
-impl Draw for Layout {
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, _: Target) -> PlotResult {
-        if let Some(t) = &self.title {
-            let style = text(style::TITLE_SIZE).pos(Pos::new(HPos::Center, VPos::Top));
-            root.draw(&Text::new(t.clone(), (self.width / 2, 10), style))?;
-        }
-        let ink = RGBColor(50, 50, 50);
-        let centered = |size: f64, color: RGBColor| {
-            colored_text(size, color).pos(Pos::new(HPos::Center, VPos::Top))
-        };
-        for (i, p) in self.blocks.iter().enumerate() {
-            let (x0, y0, x1, y1) = p.front(self.centre);
-            let color = p.block.kind.color();
-            let border = shade(color, 0.55);
-            if p.depth > 0 {
-                // the depth of the box: its top face, then its right face
-                let (dx, dy) = (p.depth, oblique(p.depth));
-                let top = vec![(x0, y0), (x1, y0), (x1 + dx, y0 - dy), (x0 + dx, y0 - dy)];
-                let side = vec![(x1, y0), (x1 + dx, y0 - dy), (x1 + dx, y1 - dy), (x1, y1)];
-                for (face, f) in [(top, 1.15), (side, 0.8)] {
-                    root.draw(&Polygon::new(face.clone(), shade(color, f).filled()))?;
-                    let mut outline = face;
-                    outline.push(outline[0]);
-                    root.draw(&PathElement::new(outline, border.stroke_width(1)))?;
-                }
-            }
-            root.draw(&Rectangle::new([(x0, y0), (x1, y1)], color.filled()))?;
-            root.draw(&Rectangle::new(
-                [(x0, y0), (x1, y1)],
-                border.stroke_width(1),
-            ))?;
-            if p.depth == 0 {
-                // a column of neurons; ⋮ stands for those not drawn
-                let n = p.block.shape.iter().product::<usize>();
-                let shown = n.min(NEURONS);
-                let step = (y1 - y0) as f64 / (shown as f64 + if n > NEURONS { 1.0 } else { 0.0 });
-                let cx = (x0 + x1) / 2;
-                for k in 0..shown {
-                    let slot = if n > NEURONS && k >= shown / 2 {
-                        k + 1
-                    } else {
-                        k
-                    };
-                    let cy = y0 as f64 + step * (slot as f64 + 0.5);
-                    let r = (step * 0.35).min(6.0).max(2.0) as i32;
-                    root.draw(&Circle::new((cx, cy as i32), r, WHITE.filled()))?;
-                    root.draw(&Circle::new((cx, cy as i32), r, border.stroke_width(1)))?;
-                }
-                if n > NEURONS {
-                    let cy = y0 as f64 + step * (shown / 2) as f64 + step * 0.5;
-                    let style = colored_text(12.0, ink).pos(Pos::new(HPos::Center, VPos::Center));
-                    root.draw(&Text::new("⋮", (cx, cy as i32), style))?;
-                }
-            }
-            // the name and the notes above, the shape under the block
-            let first = self.names_bottom - LINE * p.block.lines.len() as i32;
-            for (k, line) in p.block.lines.iter().enumerate() {
-                let (size, color) = if k == 0 {
-                    (NAME_SIZE, BLACK)
-                } else {
-                    (NAME_SIZE - 1.0, RGBColor(90, 90, 90))
-                };
-                let y = first + LINE * k as i32;
-                root.draw(&Text::new(
-                    line.clone(),
-                    (p.middle(), y),
-                    centered(size, color),
-                ))?;
-            }
-            let shape = shape_text(&p.block.shape);
-            root.draw(&Text::new(
-                shape,
-                (p.middle(), self.shapes_top),
-                centered(NAME_SIZE, shade(border, 0.8)),
-            ))?;
-            // an arrow to the next block
-            if let Some(next) = self.blocks.get(i + 1) {
-                let from = x1 + p.depth + 4;
-                let to = next.x - 4;
-                let y = self.centre;
-                root.draw(&PathElement::new(
-                    vec![(from, y), (to, y)],
-                    ink.stroke_width(2),
-                ))?;
-                root.draw(&Polygon::new(
-                    vec![(to, y), (to - 8, y - 5), (to - 8, y + 5)],
-                    ink.filled(),
-                ))?;
-            }
-        }
-        Ok(())
     }
 }
 
