@@ -26,9 +26,10 @@
 //! three LeNet-4 98.8–99.0 %, their summed scores 99.28 %; the networks of
 //! 10.3 after 10 epochs 80.9 %, 87.2 %, 88.0 %, after 4 epochs Réseau 1
 //! 91.1 % and Réseau 2 90.7 %; the notebook's size (6 000 images, 4 epochs,
-//! 2 000 test images) over seeds 1, 2, 3: Linear 10 81.5 % [81.4, 81.6],
-//! Linear 256/10 81.5 % [80.6, 83.0], Linear 256/128/10 81.4 % [80.4, 82.7],
-//! Réseau 1 85.0 % [84.4, 86.2], Réseau 2 84.6 % [84.4, 84.8].
+//! 2 000 test images, the notebook's own draw) over seeds 1, 2, 3: Linear 10
+//! 80.5 % [80.0, 81.1], Linear 256/10 81.7 % [80.1, 82.6], Linear
+//! 256/128/10 82.5 % [80.7, 83.6], Réseau 1 85.5 % [84.0, 86.7], Réseau 2
+//! 84.3 % [84.0, 84.8].
 
 use std::process::ExitCode;
 use std::time::Instant;
@@ -70,69 +71,65 @@ fn lenet4() -> Sequential {
     ]
 }
 
-/// The networks of exercise 10.3, as in the notebook.
-fn cifar_networks() -> Vec<(&'static str, Sequential)> {
-    vec![
-        (
-            "Linear 10",
-            sequential![Flatten::new(), Linear::new(3 * 32 * 32, 10)],
-        ),
-        (
-            "Linear 256/10",
-            sequential![
-                Flatten::new(),
-                Linear::new(3 * 32 * 32, 256),
-                ReLU::new(),
-                Linear::new(256, 10),
-            ],
-        ),
-        (
-            "Linear 256/128/10",
-            sequential![
-                Flatten::new(),
-                Linear::new(3 * 32 * 32, 256),
-                ReLU::new(),
-                Linear::new(256, 128),
-                ReLU::new(),
-                Linear::new(128, 10),
-            ],
-        ),
-        (
-            "Réseau 1",
-            sequential![
-                Conv2d::new(3, 32, 5).padding(2),
-                ReLU::new(),
-                MaxPool2d::new(2),
-                Conv2d::new(32, 64, 3).padding(1),
-                ReLU::new(),
-                MaxPool2d::new(2),
-                Flatten::new(),
-                Linear::new(64 * 8 * 8, 256),
-                ReLU::new(),
-                Linear::new(256, 10),
-            ],
-        ),
-        (
-            "Réseau 2",
-            sequential![
-                Conv2d::new(3, 32, 3).padding(1),
-                ReLU::new(),
-                MaxPool2d::new(2),
-                Conv2d::new(32, 64, 3).padding(1),
-                ReLU::new(),
-                MaxPool2d::new(2),
-                Conv2d::new(64, 128, 3).padding(1),
-                ReLU::new(),
-                MaxPool2d::new(2),
-                Flatten::new(),
-                Dropout::new(0.3),
-                Linear::new(128 * 4 * 4, 256),
-                ReLU::new(),
-                Dropout::new(0.3),
-                Linear::new(256, 10),
-            ],
-        ),
-    ]
+/// The names of the networks of exercise 10.3.
+const CIFAR_NAMES: [&str; 5] = [
+    "Linear 10",
+    "Linear 256/10",
+    "Linear 256/128/10",
+    "Réseau 1",
+    "Réseau 2",
+];
+
+/// Network `k` (0 to 4) of exercise 10.3, as in the notebook. Built alone, so
+/// that after `manual_seed(1)` its weights are those of the notebook's run.
+fn cifar_network(k: usize) -> Sequential {
+    match k {
+        0 => sequential![Flatten::new(), Linear::new(3 * 32 * 32, 10)],
+        1 => sequential![
+            Flatten::new(),
+            Linear::new(3 * 32 * 32, 256),
+            ReLU::new(),
+            Linear::new(256, 10),
+        ],
+        2 => sequential![
+            Flatten::new(),
+            Linear::new(3 * 32 * 32, 256),
+            ReLU::new(),
+            Linear::new(256, 128),
+            ReLU::new(),
+            Linear::new(128, 10),
+        ],
+        3 => sequential![
+            Conv2d::new(3, 32, 5).padding(2),
+            ReLU::new(),
+            MaxPool2d::new(2),
+            Conv2d::new(32, 64, 3).padding(1),
+            ReLU::new(),
+            MaxPool2d::new(2),
+            Flatten::new(),
+            Linear::new(64 * 8 * 8, 256),
+            ReLU::new(),
+            Linear::new(256, 10),
+        ],
+        4 => sequential![
+            Conv2d::new(3, 32, 3).padding(1),
+            ReLU::new(),
+            MaxPool2d::new(2),
+            Conv2d::new(32, 64, 3).padding(1),
+            ReLU::new(),
+            MaxPool2d::new(2),
+            Conv2d::new(64, 128, 3).padding(1),
+            ReLU::new(),
+            MaxPool2d::new(2),
+            Flatten::new(),
+            Dropout::new(0.3),
+            Linear::new(128 * 4 * 4, 256),
+            ReLU::new(),
+            Dropout::new(0.3),
+            Linear::new(256, 10),
+        ],
+        _ => panic!("exercise 10.3 has five networks, numbered 0 to 4"),
+    }
 }
 
 /// One epoch of Adam over `loader`; the mean loss.
@@ -261,7 +258,8 @@ fn cifar(options: &Options) -> Result<(), DataError> {
             .transform(compose![ToTensor, train.normalize()]),
         test.clone().transform(compose![ToTensor, test.normalize()]),
     );
-    manual_seed(0);
+    // the notebook's draw (seed 10): with --train 6000 --test 2000, its very images
+    manual_seed(10);
     let (train, test) = (part(&train, options.train), part(&test, options.test));
     let epochs = options.epochs.unwrap_or(10);
     let seeds = if options.seeds.is_empty() {
@@ -279,7 +277,7 @@ fn cifar(options: &Options) -> Result<(), DataError> {
     );
     let test_loader = DataLoader::new(&test, 500);
     let mut summary = Vec::new();
-    for (k, (name, _)) in cifar_networks().into_iter().enumerate() {
+    for (k, name) in CIFAR_NAMES.into_iter().enumerate() {
         if !options.nets.is_empty() && !options.nets.contains(&(k + 1)) {
             continue;
         }
@@ -289,7 +287,7 @@ fn cifar(options: &Options) -> Result<(), DataError> {
         for &seed in &seeds {
             // the seed draws the initial weights and the order of the batches
             manual_seed(seed);
-            let model = cifar_networks().swap_remove(k).1;
+            let model = cifar_network(k);
             params = model.num_parameters();
             let loader = DataLoader::new(&train, options.batch).shuffle(true);
             let mut optimizer = Adam::new(model.parameters()).lr(options.lr);

@@ -250,7 +250,7 @@ impl Topology {
             names_bottom,
             centre,
             shapes_top: names_bottom + 14 + band + 12,
-            width: (x + MARGIN - GAP / 2).max(title_width).max(200),
+            width: (x + MARGIN / 2).max(title_width).max(200),
             height: names_bottom + 14 + band + 12 + LINE + MARGIN,
         }
     }
