@@ -84,7 +84,7 @@ pub mod prelude {
     pub use crate::optim::{Adagrad, Adam, Optimizer, Rmsprop, Sgd};
     pub use crate::plot::{
         Animation, Bars, Chart, DecisionMap, Diagram, Figure, Figures, Format, Graph, Heatmap,
-        Histogram, ImageGrid, Run, Surface, TrainingCurves,
+        Histogram, ImageGrid, LayerKind, Run, Surface, Topology, TrainingCurves,
     };
     pub use crate::{
         compose,

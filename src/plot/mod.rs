@@ -15,6 +15,7 @@
 //! | the computation graph with values and gradients | [`Graph`] | 2.4, 2.5.3 |
 //! | a surface z = f(x, y) in 3-D with its tangent plane | [`Surface`] | 2.2 |
 //! | boxes, circles and labelled arrows: block diagrams | [`Diagram`] | 1.1–1.3, 2.4, 5.1 |
+//! | a network's layers, left to right, with the shape of each output | [`Topology`] | 5.2, 10.1.7, 10.2 |
 //!
 //! Each type is a builder: set what you need (`.title(…)`, `.size(…)`…),
 //! then either make it the last expression of a notebook cell, where it shows
@@ -73,6 +74,8 @@ mod style;
 mod surface;
 #[cfg(test)]
 mod testing;
+mod topology;
+mod topology_draw;
 
 pub use animation::Animation;
 pub use bars::Bars;
@@ -88,3 +91,4 @@ pub use histogram::Histogram;
 pub use images::ImageGrid;
 pub use input::{Points, Values};
 pub use surface::Surface;
+pub use topology::{LayerKind, Topology};
