@@ -79,8 +79,9 @@ pub(super) struct Block {
     pub(super) shape: Vec<usize>,
 }
 
-/// A network drawn block by block with the shape of each output (see the
-/// [module documentation](self) for what the blocks mean).
+/// A network drawn block by block with the shape of each output: a feature
+/// map (C, H, W) is a box as tall as H and as thick as C (log scale), a
+/// vector is a column of neurons; the layer's name is above, its shape under.
 #[derive(Clone, Debug, Default)]
 pub struct Topology {
     blocks: Vec<Block>,
