@@ -2,7 +2,7 @@
 
 use std::cell::Cell;
 
-use super::init::{as_parameter, uniform_parameter};
+use super::init::{as_parameter, check_bias, uniform_parameter};
 use super::module::{display_as_module, Module};
 use crate::ops::conv::{conv2d, IntoPair};
 use crate::tensor::Tensor;
@@ -88,14 +88,7 @@ impl Conv2d {
             w.len() == 4,
             "Conv2d::from_weights: the weight must have 4 dimensions (out_channels, in_channels, kh, kw), got shape {w:?}"
         );
-        if let Some(b) = &bias {
-            assert!(
-                b.shape() == [w[0]],
-                "Conv2d::from_weights: the bias must have shape [{}] (one value per filter of the weight {w:?}), got {:?}",
-                w[0],
-                b.shape()
-            );
-        }
+        check_bias("Conv2d::from_weights", "filter", &w, bias.as_ref());
         Conv2d {
             weight: as_parameter(weight),
             bias: bias.map(as_parameter),

@@ -49,6 +49,20 @@ pub(crate) fn as_parameter(t: Tensor) -> Tensor {
     leaf.requires_grad_()
 }
 
+/// Checks that a layer's given `bias`, if any, has one value per output
+/// (`weight_shape[0]`): `per` names that output in the panic message
+/// ("filter", "row"), `layer` names the constructor.
+pub(crate) fn check_bias(layer: &str, per: &str, weight_shape: &[usize], bias: Option<&Tensor>) {
+    if let Some(b) = bias {
+        assert!(
+            b.shape() == [weight_shape[0]],
+            "{layer}: the bias must have shape [{}] (one value per {per} of the weight {weight_shape:?}), got {:?}",
+            weight_shape[0],
+            b.shape()
+        );
+    }
+}
+
 /// Overwrites `t` with values drawn from U(low, high) (`nn.init.uniform_`).
 ///
 /// ```

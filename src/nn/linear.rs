@@ -2,7 +2,7 @@
 
 use std::cell::Cell;
 
-use super::init::{as_parameter, uniform_parameter};
+use super::init::{as_parameter, check_bias, uniform_parameter};
 use super::module::{display_as_module, Module};
 use crate::ops::linear::linear;
 use crate::tensor::Tensor;
@@ -96,14 +96,7 @@ impl Linear {
             w.len() == 2,
             "Linear::from_weights: the weight must be a matrix (out_features, in_features), got shape {w:?}"
         );
-        if let Some(b) = &bias {
-            assert!(
-                b.shape() == [w[0]],
-                "Linear::from_weights: the bias must have shape [{}] (one value per row of the weight {w:?}), got {:?}",
-                w[0],
-                b.shape()
-            );
-        }
+        check_bias("Linear::from_weights", "row", &w, bias.as_ref());
         Linear {
             weight: as_parameter(weight),
             bias: bias.map(as_parameter),
